@@ -1,0 +1,284 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/internal/ghttp"
+)
+
+// hookFilter returns the filter for the hooks of the request's scope.
+func hookFilter(sc scope) hooks.HookFilter {
+	if sc.Repo == nil {
+		return hooks.HookFilter{Owner: sc.Owner, Org: true}
+	}
+	return hooks.HookFilter{Owner: sc.Repo.Owner.Login, Repo: sc.Repo.Name}
+}
+
+// findHook returns the hook {id} of the request's scope, or ENOTFOUND.
+func (s *Server) findHook(r *http.Request) (*hooks.Hook, error) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil {
+		return nil, hooks.Errorf(hooks.ENOTFOUND, "Not Found")
+	}
+	h, err := s.Hooks.FindHookByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	sc := scopeFrom(r.Context())
+	want := hookFilter(sc)
+	if !strings.EqualFold(h.Owner, want.Owner) || !strings.EqualFold(h.Repo, want.Repo) {
+		return nil, hooks.Errorf(hooks.ENOTFOUND, "Not Found")
+	}
+	return h, nil
+}
+
+func (s *Server) listHooks(w http.ResponseWriter, r *http.Request) error {
+	page, perPage, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	f := hookFilter(scopeFrom(r.Context()))
+	f.Offset, f.Limit = (page-1)*perPage, perPage
+	list, total, err := s.Hooks.FindHooks(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	u := s.urls(r)
+	out := make([]*hooks.HookJSON, 0, len(list))
+	for _, h := range list {
+		out = append(out, hooks.NewHookJSON(u, h))
+	}
+	setPageLinks(w, r, u.Public, page, perPage, total)
+	ghttp.JSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	sc := scopeFrom(r.Context())
+	f := hookFilter(sc)
+	h := &hooks.Hook{Owner: f.Owner, Repo: f.Repo, Active: true}
+	if h.Name, err = o.str("name"); err != nil {
+		return err
+	}
+	if h.Events, err = o.strings("events"); err != nil {
+		return err
+	}
+	if active, err := o.boolean("active"); err != nil {
+		return err
+	} else if active != nil {
+		h.Active = *active
+	}
+	cfg, err := o.object("config")
+	if err != nil {
+		return err
+	}
+	patch, err := cfg.config()
+	if err != nil {
+		return err
+	}
+	patch.apply(&h.Config)
+	if err := s.Hooks.CreateHook(r.Context(), h); err != nil {
+		return err
+	}
+	if err := s.Ping(r.Context(), h); err != nil {
+		s.Logger.Error("queue ping for new hook", "hook", h.ID, "err", err)
+	}
+	u := s.urls(r)
+	w.Header().Set("Location", u.Hook(h))
+	ghttp.JSON(w, http.StatusCreated, hooks.NewHookJSON(u, h))
+	return nil
+}
+
+func (s *Server) getHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	ghttp.JSON(w, http.StatusOK, hooks.NewHookJSON(s.urls(r), h))
+	return nil
+}
+
+func (s *Server) editHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	var upd hooks.HookUpdate
+	if upd.Active, err = o.boolean("active"); err != nil {
+		return err
+	}
+	if o.has("events") {
+		events, err := o.strings("events")
+		if err != nil {
+			return err
+		}
+		upd.Events = &events
+	}
+	if scopeFrom(r.Context()).Repo != nil { // organization hooks have no add/remove_events
+		if upd.AddEvents, err = o.strings("add_events"); err != nil {
+			return err
+		}
+		if upd.RemoveEvents, err = o.strings("remove_events"); err != nil {
+			return err
+		}
+	}
+	if o.has("config") {
+		cfg, err := o.object("config")
+		if err != nil {
+			return err
+		}
+		patch, err := cfg.config()
+		if err != nil {
+			return err
+		}
+		var c hooks.HookConfig // config replaces the whole config
+		patch.apply(&c)
+		if patch.Secret != nil && *patch.Secret == hooks.SecretMask {
+			c.Secret = hooks.SecretMask // UpdateHook keeps the stored secret
+		}
+		upd.Config = &c
+	}
+	h, err = s.Hooks.UpdateHook(r.Context(), h.ID, upd)
+	if err != nil {
+		return err
+	}
+	ghttp.JSON(w, http.StatusOK, hooks.NewHookJSON(s.urls(r), h))
+	return nil
+}
+
+func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Hooks.DeleteHook(r.Context(), h.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) getHookConfig(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	ghttp.JSON(w, http.StatusOK, hooks.NewHookConfigJSON(h.Config))
+	return nil
+}
+
+// editHookConfig changes only the config keys the request sets.
+func (s *Server) editHookConfig(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	o, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	patch, err := o.config()
+	if err != nil {
+		return err
+	}
+	c := h.Config
+	patch.apply(&c)
+	h, err = s.Hooks.UpdateHook(r.Context(), h.ID, hooks.HookUpdate{Config: &c})
+	if err != nil {
+		return err
+	}
+	ghttp.JSON(w, http.StatusOK, hooks.NewHookConfigJSON(h.Config))
+	return nil
+}
+
+func (s *Server) pingHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Ping(r.Context(), h); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// Ping queues a ping event to hook h, sent by the request's principal.
+func (s *Server) Ping(ctx context.Context, h *hooks.Hook) error {
+	sender, err := s.Accounts.EnsureAccount(ctx, hooks.PrincipalFromContext(ctx).Login)
+	if err != nil {
+		return err
+	}
+	owner, err := s.Accounts.EnsureAccount(ctx, h.Owner)
+	if err != nil {
+		return err
+	}
+	e := &hooks.Event{GUID: hooks.NewGUID(), Owner: owner.Login, Name: hooks.EventPing, OwnerID: owner.ID, Targets: []int64{h.ID}}
+	var repo *hooks.Repository
+	if h.IsOrg() {
+		owner.Org = true
+	} else {
+		g, err := s.Repos.FindRepo(ctx, h.Owner, h.Repo)
+		if err != nil {
+			return err
+		}
+		if repo, err = hooks.LoadRepository(ctx, s.Accounts, s.Hooks, g, latestPush(ctx, s.Deliveries, g)); err != nil {
+			return err
+		}
+		owner = &repo.Owner
+		e.Repo, e.RepoID = repo.Name, repo.ID
+	}
+	if e.Payload, err = json.Marshal(hooks.NewPingPayload(hooks.NewURLs(s.PublicURL, ""), h, repo, *owner, *sender)); err != nil {
+		return err
+	}
+	return s.enqueue(ctx, e)
+}
+
+// testHook sends the repository's latest push to h again, as a new event,
+// if h is subscribed to push.
+func (s *Server) testHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	if h.Wants(hooks.EventPush) {
+		sc := scopeFrom(r.Context())
+		last, err := s.Deliveries.LatestEvent(r.Context(), sc.Repo.Owner.Login, sc.Repo.Name, hooks.EventPush)
+		switch {
+		case hooks.ErrorCode(err) == hooks.ENOTFOUND:
+		case err != nil:
+			return err
+		default:
+			e := *last
+			e.ID, e.GUID, e.Targets = 0, hooks.NewGUID(), []int64{h.ID}
+			if err := s.enqueue(r.Context(), &e); err != nil {
+				return err
+			}
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) enqueue(ctx context.Context, e *hooks.Event) error {
+	if err := s.Queue.EnqueueEvent(ctx, e); err != nil {
+		return err
+	}
+	s.OnEnqueue()
+	return nil
+}

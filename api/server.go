@@ -1,0 +1,181 @@
+// Package api serves GitHub's repository and organization webhooks REST API
+// over the hooks domain, at / and again under /api/v3/.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/internal/ghttp"
+)
+
+// Server is the REST API. Its fields are its dependencies; set them, then
+// serve Handler().
+type Server struct {
+	Hooks      hooks.HookService
+	Deliveries hooks.DeliveryService
+	Queue      hooks.DeliveryQueue // pings and test pushes are queued here
+	Accounts   hooks.AccountService
+	Repos      hooks.GitRepos
+	Tokens     hooks.Tokens
+	Hub        http.Handler // the PubSubHubbub hub, served at /hub behind authentication
+	PublicURL  string       // the base of every URL in responses, e.g. http://git.example.com:8080
+	OnEnqueue  func()       // called after events were queued: wakes the dispatcher
+	Logger     *slog.Logger
+}
+
+// APIPrefix is the GitHub Enterprise style prefix the API is also served under.
+const APIPrefix = "/api/v3"
+
+// MaxBodySize bounds request bodies.
+const MaxBodySize = 1 << 20
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.OnEnqueue == nil {
+		s.OnEnqueue = func() {}
+	}
+	r := mux.NewRouter()
+	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	s.register(r.PathPrefix(APIPrefix).Subrouter())
+	s.register(r)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, hooks.Errorf(hooks.ENOTFOUND, "Not Found"))
+	})
+	return r
+}
+
+// register adds every route to r, which is the root or the /api/v3 subrouter.
+func (s *Server) register(r *mux.Router) {
+	repo := "/repos/{owner}/{repo}"
+	hook := repo + "/hooks/{id:[0-9]+}"
+	org := "/orgs/{owner}"
+	orgHook := org + "/hooks/{id:[0-9]+}"
+	s.route(r, repo, map[string]handler{"GET": s.repoScope(s.getRepo)})
+	for _, base := range []struct {
+		coll, item string
+		scope      func(handler) handler
+	}{{repo + "/hooks", hook, s.repoScope}, {org + "/hooks", orgHook, s.orgScope}} {
+		sc := base.scope
+		s.route(r, base.coll, map[string]handler{"GET": sc(s.listHooks), "POST": sc(s.createHook)})
+		s.route(r, base.item, map[string]handler{"GET": sc(s.getHook), "PATCH": sc(s.editHook), "DELETE": sc(s.deleteHook)})
+		s.route(r, base.item+"/config", map[string]handler{"GET": sc(s.getHookConfig), "PATCH": sc(s.editHookConfig)})
+		s.route(r, base.item+"/pings", map[string]handler{"POST": sc(s.pingHook)})
+		s.route(r, base.item+"/deliveries", map[string]handler{"GET": sc(s.listDeliveries)})
+		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}", map[string]handler{"GET": sc(s.getDelivery)})
+		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}/attempts", map[string]handler{"POST": sc(s.redeliver)})
+	}
+	s.route(r, hook+"/tests", map[string]handler{"POST": s.repoScope(s.testHook)})
+	s.route(r, hook+"/test", map[string]handler{"POST": s.repoScope(s.testHook)})
+	if s.Hub != nil {
+		r.Handle("/hub", s.authenticate(func(w http.ResponseWriter, r *http.Request) error {
+			s.Hub.ServeHTTP(w, r)
+			return nil
+		}))
+	}
+}
+
+// handler is an HTTP handler that returns its error for s.error to render.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// route serves path with one handler per method, and 405 with Allow otherwise.
+func (s *Server) route(r *mux.Router, path string, methods map[string]handler) {
+	var allow []string
+	for m, h := range methods {
+		r.Handle(path, s.authenticate(h)).Methods(m)
+		allow = append(allow, m)
+	}
+	slices.Sort(allow)
+	r.HandleFunc(path, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		ghttp.JSON(w, http.StatusMethodNotAllowed, ghttp.ErrorBody{
+			Message: "Method Not Allowed", DocumentationURL: ghttp.DocsURL, Status: "405"})
+	})
+}
+
+// authenticate runs h for callers with a valid token, and turns h's error
+// into GitHub's error body.
+func (s *Server) authenticate(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := ghttp.Credentials(r)
+		if !ok {
+			s.error(w, r, hooks.Errorf(hooks.EUNAUTHORIZED, "Requires authentication"))
+			return
+		}
+		p, err := s.Tokens.Authenticate(r.Context(), token)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodySize)
+		r = r.WithContext(hooks.NewContextWithPrincipal(r.Context(), p))
+		if err := h(w, r); err != nil {
+			s.error(w, r, err)
+		}
+	})
+}
+
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	ghttp.Error(w, r, s.Logger, err)
+}
+
+// urls returns the URL builder for the prefix r came in on.
+func (s *Server) urls(r *http.Request) hooks.URLs {
+	prefix := ""
+	if strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+		prefix = APIPrefix
+	}
+	return hooks.NewURLs(s.PublicURL, prefix)
+}
+
+type scopeKey struct{}
+
+// scope is what the owner/repo part of a URL resolved to.
+type scope struct {
+	Owner string
+	Repo  *hooks.Repository // nil for organization routes
+}
+
+func scopeFrom(ctx context.Context) scope { return ctx.Value(scopeKey{}).(scope) }
+
+// repoScope resolves {owner}/{repo} to a repository the caller may administer;
+// anything else is 404, so that hidden repositories stay hidden.
+func (s *Server) repoScope(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v := mux.Vars(r)
+		p := hooks.PrincipalFromContext(r.Context())
+		if !hooks.ValidName(v["owner"]) || !hooks.ValidName(v["repo"]) || !p.CanAdminRepo(v["owner"], v["repo"]) {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
+		}
+		g, err := s.Repos.FindRepo(r.Context(), v["owner"], v["repo"])
+		if err != nil {
+			return err
+		}
+		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, s.Hooks, g, latestPush(r.Context(), s.Deliveries, g))
+		if err != nil {
+			return err
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Owner: g.Owner, Repo: repo})))
+	}
+}
+
+// orgScope resolves {owner} for organization hooks: any owner the caller may
+// administer as a whole.
+func (s *Server) orgScope(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		owner := mux.Vars(r)["owner"]
+		if !hooks.ValidName(owner) || !hooks.PrincipalFromContext(r.Context()).CanAdminOwner(owner) {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Owner: owner})))
+	}
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// common are the flags every subcommand that touches the database shares.
+// Each falls back to an environment variable.
+type common struct {
+	DB    string
+	Repos string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.DB, "db", envOr("FORGEHOOK_DB", "./forgehook.db"), "SQLite database `file` (env FORGEHOOK_DB)")
+	fs.StringVar(&c.Repos, "repos", envOr("FORGEHOOK_REPOS", "./repos"), "root `dir` of bare repositories, REPOS/OWNER/NAME.git (env FORGEHOOK_REPOS)")
+}
+
+// absolute makes the paths absolute, so that git can run the hook from
+// anywhere and the daemon can compare git dirs.
+func (c *common) absolute() error {
+	var err error
+	if c.DB, err = filepath.Abs(c.DB); err != nil {
+		return fmt.Errorf("db path: %w", err)
+	}
+	if c.Repos, err = filepath.Abs(c.Repos); err != nil {
+		return fmt.Errorf("repos path: %w", err)
+	}
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("forgehook "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	return fs
+}

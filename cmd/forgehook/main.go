@@ -1,0 +1,68 @@
+// Command forgehook gives self-hosted bare git repositories GitHub's
+// webhooks: a post-receive hook that records pushes, and a daemon that
+// serves GitHub's webhooks API and PubSubHubbub hub and delivers the events.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `forgehook: GitHub-compatible webhooks for self-hosted bare git repositories.
+
+Usage:
+  forgehook serve        [--listen ADDR] [--db FILE] [--repos DIR] [--public-url URL] ...
+  forgehook install      [--db FILE] [--repos DIR] REPO_DIR...
+  forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
+  forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME]...
+  forgehook receive      --listen ADDR [--secret S]
+  forgehook version
+
+Run "forgehook COMMAND -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run runs one subcommand and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		err = runServe(ctx, rest, stderr)
+	case "install":
+		err = runInstall(rest, stdout)
+	case "post-receive":
+		return runPostReceive(rest, stdin, stderr) // never fails the push
+	case "token":
+		err = runToken(ctx, rest, stdout)
+	case "receive":
+		err = runReceive(ctx, rest, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "forgehook", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "forgehook: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "forgehook:", err)
+		return 1
+	}
+	return 0
+}

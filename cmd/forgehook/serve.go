@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/forgehook/forgehook/api"
+	"github.com/forgehook/forgehook/egress"
+	"github.com/forgehook/forgehook/git"
+	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/internal/wake"
+	"github.com/forgehook/forgehook/pshb"
+	"github.com/forgehook/forgehook/store"
+)
+
+// serveConfig is the daemon's configuration.
+type serveConfig struct {
+	common
+	Listen          string
+	PublicURL       string
+	RetrySchedule   []time.Duration
+	DeliveryTimeout time.Duration
+	AllowedHosts    *egress.Policy
+	Concurrency     int
+	HookConcurrency int
+}
+
+func parseServe(args []string, out io.Writer) (*serveConfig, error) {
+	c := &serveConfig{}
+	var retry, allowed string
+	fs := newFlagSet("serve", out)
+	c.register(fs)
+	fs.StringVar(&c.Listen, "listen", envOr("FORGEHOOK_LISTEN", "127.0.0.1:8080"), "`address` to serve the API and hub on (env FORGEHOOK_LISTEN)")
+	fs.StringVar(&c.PublicURL, "public-url", envOr("FORGEHOOK_PUBLIC_URL", ""), "base `URL` of every link in responses and payloads (env FORGEHOOK_PUBLIC_URL; default http://LISTEN)")
+	fs.StringVar(&retry, "retry-schedule", "10s,1m,5m,30m,2h,6h,12h", "`waits` before each automatic retry of a failed delivery, comma-separated")
+	fs.DurationVar(&c.DeliveryTimeout, "delivery-timeout", hooks.DefaultTimeout, "timeout of one delivery attempt")
+	fs.StringVar(&allowed, "allowed-hosts", egress.DefaultPolicy, "where hooks may deliver: host names, *.domain, IPs, CIDRs, loopback, private, external, *")
+	fs.IntVar(&c.Concurrency, "concurrency", 64, "deliveries in flight at once")
+	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	var err error
+	if c.RetrySchedule, err = hooks.ParseRetrySchedule(retry); err != nil {
+		return nil, err
+	}
+	if c.AllowedHosts, err = egress.ParsePolicy(allowed); err != nil {
+		return nil, err
+	}
+	if c.DeliveryTimeout <= 0 || c.DeliveryTimeout > 5*time.Minute {
+		return nil, errors.New("serve: --delivery-timeout must be between 0 and 5m")
+	}
+	if c.Concurrency < 1 || c.HookConcurrency < 1 || c.HookConcurrency > c.Concurrency {
+		return nil, errors.New("serve: need 1 <= --hook-concurrency <= --concurrency")
+	}
+	return c, c.absolute()
+}
+
+// runServe runs the daemon until ctx is cancelled.
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	c, err := parseServe(args, stderr)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: c, Logger: slog.New(slog.NewTextHandler(stderr, nil))}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}
+
+// Main is the running daemon: storage, the two workers and the HTTP server.
+type Main struct {
+	Config *serveConfig
+	Logger *slog.Logger
+
+	db       *store.DB
+	ln       net.Listener
+	server   *http.Server
+	wake     *wake.Listener
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	serveErr chan error
+}
+
+// Open starts the daemon: it opens the database, frees the leases a previous
+// process left, starts the workers and listens.
+func (m *Main) Open(ctx context.Context) error {
+	c := m.Config
+	db, err := store.Open(c.DB)
+	if err != nil {
+		return err
+	}
+	m.db = db
+	boot := hooks.NewGUID()
+	if n, err := db.RecoverLeases(ctx, boot); err != nil {
+		return fmt.Errorf("recover leases: %w", err)
+	} else if n > 0 {
+		m.Logger.Info("recovered work leased by a previous process", "count", n)
+	}
+	if m.ln, err = net.Listen("tcp", c.Listen); err != nil {
+		return err
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + m.ln.Addr().String()
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+
+	dispatcher := &hooks.Dispatcher{
+		Queue: db, Owner: boot, Logger: m.Logger,
+		Concurrency: c.Concurrency, HookConcurrency: c.HookConcurrency,
+		Retry: hooks.RetryPolicy{Schedule: c.RetrySchedule},
+		Sender: &hooks.Sender{
+			Client:         egress.NewClient(c.AllowedHosts, c.DeliveryTimeout, false),
+			InsecureClient: egress.NewClient(c.AllowedHosts, c.DeliveryTimeout, true),
+			Timeout:        c.DeliveryTimeout,
+		},
+	}
+	pusher := &hooks.PushWorker{
+		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos}, Commits: git.NewReader(),
+		URLs: hooks.NewURLs(c.PublicURL, ""), Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
+	}
+	srv := &api.Server{
+		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
+		PublicURL: c.PublicURL, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
+	}
+	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, PublicURL: c.PublicURL, OnCreate: srv.Ping}
+	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
+		m.Logger.Warn("no wake-up socket; pushes are noticed by polling", "err", err)
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.goRun(func() { _ = dispatcher.Run(runCtx) })
+	m.goRun(func() { _ = pusher.Run(runCtx) })
+	if m.wake != nil {
+		m.goRun(func() { m.wake.Run(pusher.Wake) })
+	}
+	m.server = &http.Server{
+		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	m.serveErr = make(chan error, 1)
+	go func() { m.serveErr <- m.server.Serve(m.ln) }()
+	m.Logger.Info("forgehook serving", "listen", "http://"+m.ln.Addr().String(), "public_url", c.PublicURL,
+		"db", c.DB, "repos", c.Repos, "version", version)
+	return nil
+}
+
+func (m *Main) goRun(f func()) {
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); f() }()
+}
+
+// Close stops in reverse order: no new requests, no new work, attempts in
+// flight finish (up to the delivery timeout), then the database closes.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, m.server.Shutdown(sctx))
+		cancel()
+		if err := <-m.serveErr; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.wake != nil {
+		errs = append(errs, m.wake.Close())
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}

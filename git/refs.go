@@ -1,0 +1,83 @@
+package git
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// maxTagDepth bounds chains of tags pointing at tags.
+const maxTagDepth = 32
+
+// branchesAndTags returns the current branches and tags of repo by name,
+// leaving out symbolic refs.
+func branchesAndTags(repo *gogit.Repository) (map[string]plumbing.Hash, error) {
+	iter, err := repo.References()
+	if err != nil {
+		return nil, fmt.Errorf("list refs: %w", err)
+	}
+	defer iter.Close()
+	refs := make(map[string]plumbing.Hash)
+	err = iter.ForEach(func(r *plumbing.Reference) error {
+		name := r.Name().String()
+		if r.Type() == plumbing.HashReference && (strings.HasPrefix(name, "refs/heads/") || strings.HasPrefix(name, "refs/tags/")) {
+			refs[name] = r.Hash()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list refs: %w", err)
+	}
+	return refs, nil
+}
+
+// peel follows annotated tags from h to the object they point at. It returns
+// that object's id and whether it is a commit.
+func peel(store *objectStore, h plumbing.Hash) (plumbing.Hash, bool, error) {
+	for range maxTagDepth {
+		obj, err := store.read(h)
+		if err != nil {
+			return h, false, err
+		}
+		if obj.typ != plumbing.TagObject {
+			return h, obj.typ == plumbing.CommitObject, nil
+		}
+		target, ok := tagTarget(obj.data)
+		if !ok {
+			return h, false, fmt.Errorf("%w: tag %s: bad object line", errCorrupt, h)
+		}
+		h = target
+	}
+	return h, false, fmt.Errorf("%w: tag %s: chain too long", errCorrupt, h)
+}
+
+// tagTarget returns the object an encoded tag points at.
+func tagTarget(data []byte) (plumbing.Hash, bool) {
+	var h plumbing.Hash
+	line, _, _ := bytes.Cut(data, []byte{'\n'})
+	hex, ok := bytes.CutPrefix(line, []byte("object "))
+	return h, ok && parseHash(&h, hex)
+}
+
+// baseRef returns the branch that points exactly at commit, preferring the
+// default branch, then the first by name; "" if there is none.
+func baseRef(refs map[string]plumbing.Hash, defaultBranch string, commit plumbing.Hash) string {
+	var names []string
+	for name, h := range refs {
+		if h == commit && strings.HasPrefix(name, "refs/heads/") {
+			if name == "refs/heads/"+defaultBranch {
+				return name
+			}
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	return names[0]
+}

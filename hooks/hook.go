@@ -1,0 +1,164 @@
+package hooks
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+)
+
+// Bounds on hook fields, enforced by Hook.Validate.
+const (
+	MaxURLLength    = 2048
+	MaxSecretLength = 1024
+	MaxEvents       = 100
+	MaxHooksPerRepo = 250
+	// SecretMask is shown wherever a secret would be: it is never shown back.
+	SecretMask = "********"
+)
+
+// Hook is a webhook: a URL that receives the events of one repository (or of
+// every repository of an owner, for an organization hook).
+type Hook struct {
+	ID           int64
+	Owner        string // the owner (organization) login
+	Repo         string // the repository name; empty for an organization hook
+	Name         string // always "web"
+	Events       []string
+	Active       bool
+	Config       HookConfig
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	LastResponse LastResponse
+}
+
+// HookConfig is where and how a hook's deliveries are sent.
+type HookConfig struct {
+	URL         string
+	ContentType ContentType
+	Secret      string
+	InsecureSSL bool
+}
+
+// LastResponse is the outcome of a hook's newest delivery, as GitHub shows it.
+// A zero Code means there was no HTTP response.
+type LastResponse struct {
+	Code    int
+	Status  string // "unused", "active" or "misconfigured"
+	Message string
+}
+
+// IsOrg reports whether h is an organization hook.
+func (h *Hook) IsOrg() bool { return h.Repo == "" }
+
+// Type returns GitHub's hook type: "Repository" or "Organization".
+func (h *Hook) Type() string {
+	if h.IsOrg() {
+		return "Organization"
+	}
+	return "Repository"
+}
+
+// Wants reports whether h should receive event. ping is always wanted.
+func (h *Hook) Wants(event string) bool {
+	return event == EventPing || slices.Contains(h.Events, event) || slices.Contains(h.Events, EventWildcard)
+}
+
+// Validate checks h against GitHub's rules and forgehook's bounds, and fills in
+// GitHub's defaults: name "web", events ["push"], content type form.
+func (h *Hook) Validate() error {
+	if h.Name == "" {
+		h.Name = "web"
+	}
+	if h.Name != "web" {
+		return Invalid("Hook", "name", "invalid", `Name must be "web"`)
+	}
+	if h.Owner == "" {
+		return Invalid("Hook", "owner", "missing_field", "Hook must have an owner")
+	}
+	if h.Events == nil {
+		h.Events = []string{EventPush}
+	}
+	if len(h.Events) > MaxEvents {
+		return Invalid("Hook", "events", "invalid", fmt.Sprintf("A hook may have at most %d events", MaxEvents))
+	}
+	events, err := NormalizeEvents(h.Events, h.IsOrg())
+	if err != nil {
+		return err
+	}
+	h.Events = events
+	return h.Config.Validate()
+}
+
+// Validate checks a hook configuration and fills in the default content type.
+func (c *HookConfig) Validate() error {
+	if c.URL == "" {
+		return Invalid("Hook", "url", "missing_field", "Config must contain URL for webhooks")
+	}
+	if len(c.URL) > MaxURLLength {
+		return Invalid("Hook", "url", "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength))
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
+		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be an absolute http or https URL.")
+	}
+	if u.User != nil {
+		return Invalid("Hook", "url", "custom", "The URL must not carry credentials.")
+	}
+	if c.ContentType == "" {
+		c.ContentType = ContentForm
+	}
+	if c.ContentType != ContentJSON && c.ContentType != ContentForm {
+		return Invalid("Hook", "content_type", "invalid", "Config content_type must be json or form")
+	}
+	if len(c.Secret) > MaxSecretLength {
+		return Invalid("Hook", "secret", "invalid", fmt.Sprintf("Secret must be at most %d characters", MaxSecretLength))
+	}
+	return nil
+}
+
+// HookUpdate is a partial change to a hook; nil fields are left alone.
+type HookUpdate struct {
+	Config       *HookConfig // replaces the whole config
+	Events       *[]string   // replaces the events
+	AddEvents    []string
+	RemoveEvents []string
+	Active       *bool
+}
+
+// Apply changes h by u in GitHub's order: events are replaced, then added,
+// then removed; "*" then collapses the list. The result is validated.
+func (u HookUpdate) Apply(h *Hook) error {
+	if u.Config != nil {
+		cfg := *u.Config
+		if cfg.Secret == SecretMask { // a round-tripped, masked hook keeps its secret
+			cfg.Secret = h.Config.Secret
+		}
+		h.Config = cfg
+	}
+	if u.Events != nil {
+		h.Events = slices.Clone(*u.Events)
+	}
+	h.Events = append(h.Events, u.AddEvents...)
+	if len(u.RemoveEvents) > 0 {
+		h.Events = slices.DeleteFunc(h.Events, func(e string) bool { return slices.Contains(u.RemoveEvents, e) })
+	}
+	if h.Events == nil {
+		h.Events = []string{}
+	}
+	if u.Active != nil {
+		h.Active = *u.Active
+	}
+	return h.Validate()
+}
+
+// HookFilter selects hooks. Zero fields match everything.
+type HookFilter struct {
+	ID     int64
+	Owner  string
+	Repo   string // with Owner: that repository's hooks; "" with OrgOnly: the owner's org hooks
+	Org    bool   // select organization hooks of Owner instead of repository hooks
+	URL    string // hooks whose config URL is exactly this
+	Offset int
+	Limit  int
+}

@@ -1,0 +1,63 @@
+package hooks
+
+// PingPayload is the body of a ping event, sent when a hook is created and on request.
+type PingPayload struct {
+	Zen          string    `json:"zen"`
+	HookID       int64     `json:"hook_id"`
+	Hook         *HookJSON `json:"hook"`
+	Repository   *RepoJSON `json:"repository,omitempty"`
+	Organization *OrgJSON  `json:"organization,omitempty"`
+	Sender       UserJSON  `json:"sender"`
+}
+
+// Zen is the aphorism ping events carry.
+const Zen = "Speak like a human."
+
+// NewPingPayload builds the ping payload for h. repo is nil for an
+// organization hook; owner is the hook's owner account.
+func NewPingPayload(u URLs, h *Hook, repo *Repository, owner, sender Account) *PingPayload {
+	p := &PingPayload{Zen: Zen, HookID: h.ID, Hook: NewHookJSON(u, h),
+		Organization: NewOrgJSON(u, owner), Sender: NewUserJSON(u, sender)}
+	if repo != nil {
+		p.Repository = NewRepoJSON(u, repo)
+	}
+	return p
+}
+
+// CreatePayload is the body of a create event: a branch or tag was created.
+type CreatePayload struct {
+	Ref          string    `json:"ref"`
+	RefType      string    `json:"ref_type"`
+	MasterBranch string    `json:"master_branch"`
+	Description  *string   `json:"description"`
+	PusherType   string    `json:"pusher_type"`
+	Repository   *RepoJSON `json:"repository"`
+	Organization *OrgJSON  `json:"organization,omitempty"`
+	Sender       UserJSON  `json:"sender"`
+}
+
+// DeletePayload is the body of a delete event: a branch or tag was deleted.
+type DeletePayload struct {
+	Ref          string    `json:"ref"`
+	RefType      string    `json:"ref_type"`
+	PusherType   string    `json:"pusher_type"`
+	Repository   *RepoJSON `json:"repository"`
+	Organization *OrgJSON  `json:"organization,omitempty"`
+	Sender       UserJSON  `json:"sender"`
+}
+
+// NewRefEventPayload returns the create or delete payload for up, or nil if
+// up neither creates nor deletes a branch or tag.
+func NewRefEventPayload(u URLs, r *Repository, up RefUpdate, pusher Account) (event string, payload any) {
+	if up.RefType() == "" || up.Created() == up.Deleted() {
+		return "", nil
+	}
+	repo, org, sender := NewRepoJSON(u, r), NewOrgJSON(u, r.Owner), NewUserJSON(u, pusher)
+	if up.Created() {
+		return EventCreate, &CreatePayload{Ref: up.ShortRef(), RefType: up.RefType(),
+			MasterBranch: r.DefaultBranch, Description: nullable(r.Description), PusherType: "user",
+			Repository: repo, Organization: org, Sender: sender}
+	}
+	return EventDelete, &DeletePayload{Ref: up.ShortRef(), RefType: up.RefType(), PusherType: "user",
+		Repository: repo, Organization: org, Sender: sender}
+}

@@ -1,0 +1,77 @@
+package hooks
+
+// HookJSON is GitHub's hook object, as the REST API returns it and as ping
+// payloads embed it. The secret is always masked.
+type HookJSON struct {
+	Type          string            `json:"type"`
+	ID            int64             `json:"id"`
+	Name          string            `json:"name"`
+	Active        bool              `json:"active"`
+	Events        []string          `json:"events"`
+	Config        HookConfigJSON    `json:"config"`
+	UpdatedAt     string            `json:"updated_at"`
+	CreatedAt     string            `json:"created_at"`
+	URL           string            `json:"url"`
+	TestURL       string            `json:"test_url,omitempty"`
+	PingURL       string            `json:"ping_url"`
+	DeliveriesURL string            `json:"deliveries_url"`
+	LastResponse  *LastResponseJSON `json:"last_response"`
+}
+
+// HookConfigJSON is a hook's config object: every value a string, the secret masked.
+type HookConfigJSON struct {
+	ContentType string `json:"content_type"`
+	InsecureSSL string `json:"insecure_ssl"`
+	URL         string `json:"url"`
+	Secret      string `json:"secret,omitempty"`
+}
+
+// LastResponseJSON is a hook's last_response object.
+type LastResponseJSON struct {
+	Code    *int    `json:"code"`
+	Status  string  `json:"status"`
+	Message *string `json:"message"`
+}
+
+// NewHookJSON returns the hook object of h, with URLs from u.
+func NewHookJSON(u URLs, h *Hook) *HookJSON {
+	self := u.Hook(h)
+	j := &HookJSON{
+		Type: h.Type(), ID: h.ID, Name: h.Name, Active: h.Active, Events: h.Events,
+		Config:    NewHookConfigJSON(h.Config),
+		UpdatedAt: isoTime(h.UpdatedAt), CreatedAt: isoTime(h.CreatedAt),
+		URL: self, PingURL: self + "/pings", DeliveriesURL: self + "/deliveries",
+		LastResponse: newLastResponseJSON(h.LastResponse),
+	}
+	if !h.IsOrg() {
+		j.TestURL = self + "/test"
+	}
+	if j.Events == nil {
+		j.Events = []string{}
+	}
+	return j
+}
+
+// NewHookConfigJSON returns the config object of c with the secret masked.
+func NewHookConfigJSON(c HookConfig) HookConfigJSON {
+	j := HookConfigJSON{ContentType: c.ContentType.String(), InsecureSSL: "0", URL: c.URL}
+	if c.InsecureSSL {
+		j.InsecureSSL = "1"
+	}
+	if c.Secret != "" {
+		j.Secret = SecretMask
+	}
+	return j
+}
+
+func newLastResponseJSON(r LastResponse) *LastResponseJSON {
+	if r.Status == "" || r.Status == "unused" {
+		return &LastResponseJSON{Status: "unused"}
+	}
+	j := &LastResponseJSON{Status: r.Status, Message: nullable(r.Message)}
+	if r.Code != 0 {
+		code := r.Code
+		j.Code = &code
+	}
+	return j
+}

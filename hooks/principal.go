@@ -1,0 +1,42 @@
+package hooks
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Principal is an authenticated API caller: a user, and the repositories its
+// token may administer. A token without repositories is admin for all.
+type Principal struct {
+	Login string
+	Repos []string // "owner/name" or "owner/*"; empty means every repository
+}
+
+// CanAdminRepo reports whether p may manage the hooks of owner/repo.
+func (p *Principal) CanAdminRepo(owner, repo string) bool {
+	if len(p.Repos) == 0 {
+		return true
+	}
+	return slices.ContainsFunc(p.Repos, func(s string) bool {
+		return strings.EqualFold(s, owner+"/"+repo) || strings.EqualFold(s, owner+"/*")
+	})
+}
+
+// CanAdminOwner reports whether p may manage the organization hooks of owner.
+func (p *Principal) CanAdminOwner(owner string) bool {
+	return len(p.Repos) == 0 || slices.ContainsFunc(p.Repos, func(s string) bool { return strings.EqualFold(s, owner+"/*") })
+}
+
+type principalKey struct{}
+
+// NewContextWithPrincipal returns a copy of ctx carrying p.
+func NewContextWithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFromContext returns the principal of an authenticated request, or nil.
+func PrincipalFromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(principalKey{}).(*Principal)
+	return p
+}

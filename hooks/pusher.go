@@ -1,0 +1,227 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+)
+
+// PushWorker turns recorded pushes into events: for every ref update it reads
+// the commits with git, builds the push (and create or delete) payloads, and
+// stores them with one job per subscribed hook, in the same transaction that
+// marks the push done. Pushes are handled one at a time in the order they were
+// recorded, so each hook's jobs are queued in push order.
+type PushWorker struct {
+	Pushes   PushQueue
+	Hooks    HookService
+	Accounts AccountService
+	Repos    GitRepos
+	Commits  CommitReader
+	URLs     URLs
+	Owner    string        // lease owner: this daemon's boot id
+	Poll     time.Duration // how often to look for pushes without a wake-up; 500ms by default
+	Now      func() time.Time
+	Logger   *slog.Logger
+	OnEvents func() // called after events were queued: wakes the dispatcher
+
+	once sync.Once
+	wake chan struct{}
+}
+
+// maxPushAttempts is how often a push whose payloads cannot be built is tried.
+const maxPushAttempts = 10
+
+// pushLease bounds how long building the payloads of one claimed batch may take.
+const pushLease = 5 * time.Minute
+
+// Wake tells the worker that a push was recorded. It never blocks.
+func (w *PushWorker) Wake() {
+	w.init()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *PushWorker) init() {
+	w.once.Do(func() {
+		w.wake = make(chan struct{}, 1)
+		if w.Poll <= 0 {
+			w.Poll = 500 * time.Millisecond
+		}
+		if w.Now == nil {
+			w.Now = time.Now
+		}
+		if w.Logger == nil {
+			w.Logger = slog.New(slog.DiscardHandler)
+		}
+		if w.OnEvents == nil {
+			w.OnEvents = func() {}
+		}
+	})
+}
+
+// Run handles pushes until ctx is cancelled. A push it was handling when
+// cancelled is handled again by the next claim: nothing was stored for it.
+func (w *PushWorker) Run(ctx context.Context) error {
+	w.init()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.wake:
+		case <-timer.C:
+		}
+		for ctx.Err() == nil {
+			pushes, err := w.Pushes.ClaimPushes(ctx, w.Owner, 16, pushLease)
+			if err != nil {
+				if ctx.Err() == nil {
+					w.Logger.Error("claim pushes", "err", err)
+				}
+				break
+			}
+			for _, p := range pushes {
+				w.handle(ctx, p)
+			}
+			if len(pushes) < 16 {
+				break
+			}
+		}
+		resetTimer(timer, w.Poll)
+	}
+}
+
+func (w *PushWorker) handle(ctx context.Context, p *ClaimedPush) {
+	events, err := w.Events(ctx, &p.Push)
+	if err == nil {
+		err = w.Pushes.CompletePush(ctx, p, events)
+		if err == nil {
+			w.OnEvents()
+			return
+		}
+	}
+	if ctx.Err() != nil {
+		return // the lease is recovered at the next start
+	}
+	final := p.Attempts >= maxPushAttempts || ErrorCode(err) == ENOTFOUND
+	retryAt := w.Now().Add(time.Duration(p.Attempts*p.Attempts) * time.Second)
+	w.Logger.Error("build push events", "push", p.ID, "git_dir", p.GitDir, "attempt", p.Attempts, "final", final, "err", err)
+	if err := w.Pushes.RetryPush(ctx, p, retryAt, err.Error(), final); err != nil {
+		w.Logger.Error("retry push", "push", p.ID, "err", err)
+	}
+}
+
+// Events builds the events of push p: for each ref update a push event (kept
+// even with no subscriber, for POST /hooks/{id}/tests) and, for a branch or tag
+// that was created or deleted, a create or delete event if a hook wants it.
+func (w *PushWorker) Events(ctx context.Context, p *Push) ([]*Event, error) {
+	w.init()
+	repo, err := w.repository(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	pusher, err := w.Accounts.EnsureAccount(ctx, p.Pusher)
+	if err != nil {
+		return nil, fmt.Errorf("pusher account: %w", err)
+	}
+	hooks, err := w.Hooks.HooksFor(ctx, repo.Owner.Login, repo.Name)
+	if err != nil {
+		return nil, fmt.Errorf("find hooks: %w", err)
+	}
+	var events []*Event
+	add := func(name string, payload any) error {
+		b, err := json.Marshal(payload)
+		if err != nil {
+			return fmt.Errorf("encode %s payload: %w", name, err)
+		}
+		events = append(events, &Event{
+			GUID: NewGUID(), Owner: repo.Owner.Login, Repo: repo.Name, RepoID: repo.ID,
+			OwnerID: repo.Owner.ID, Name: name, Payload: b, CreatedAt: w.Now(), Targets: targets(hooks, name),
+		})
+		return nil
+	}
+	for i, up := range p.Updates {
+		change, err := w.Commits.ReadRefChange(ctx, repo.GitDir, up, p.Updates[:i])
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", up.Ref, err)
+		}
+		in := PushInput{Repo: repo, Update: up, Change: change, Pusher: *pusher}
+		if err := add(EventPush, NewPushPayload(w.URLs, in)); err != nil {
+			return nil, err
+		}
+		if name, payload := NewRefEventPayload(w.URLs, repo, up, *pusher); payload != nil && len(targets(hooks, name)) > 0 {
+			if err := add(name, payload); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return events, nil
+}
+
+func (w *PushWorker) repository(ctx context.Context, p *Push) (*Repository, error) {
+	g, err := w.Repos.RepoAt(ctx, p.GitDir)
+	if err != nil {
+		return nil, fmt.Errorf("repository %s: %w", p.GitDir, err)
+	}
+	return LoadRepository(ctx, w.Accounts, w.Hooks, g, p.ReceivedAt)
+}
+
+// LoadRepository gives the bare repository g its forgehook identity: ids for
+// it and its owner, and whether the owner is an organization (it has
+// organization hooks). pushedAt is the time of the latest push, if known.
+func LoadRepository(ctx context.Context, accounts AccountService, hooks HookService, g *GitRepo, pushedAt time.Time) (*Repository, error) {
+	owner, err := accounts.EnsureAccount(ctx, g.Owner)
+	if err != nil {
+		return nil, fmt.Errorf("owner account: %w", err)
+	}
+	id, created, err := accounts.EnsureRepo(ctx, g.Owner, g.Name)
+	if err != nil {
+		return nil, fmt.Errorf("repository id: %w", err)
+	}
+	if !owner.Org {
+		_, n, err := hooks.FindHooks(ctx, HookFilter{Owner: g.Owner, Org: true, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("organization hooks: %w", err)
+		}
+		owner.Org = n > 0
+	}
+	if !g.CreatedAt.IsZero() && g.CreatedAt.Before(created) {
+		created = g.CreatedAt
+	}
+	return &Repository{
+		ID: id, Owner: *owner, Name: g.Name, GitDir: g.GitDir, Description: g.Description,
+		DefaultBranch: g.DefaultBranch, CreatedAt: created, PushedAt: pushedAt,
+	}, nil
+}
+
+// targets returns the ids of the hooks that want event.
+func targets(hooks []*Hook, event string) []int64 {
+	var ids []int64
+	for _, h := range hooks {
+		if h.Active && h.Wants(event) {
+			ids = append(ids, h.ID)
+		}
+	}
+	return ids
+}
+
+// PusherFromEnv returns the pusher's login from a post-receive environment:
+// gitolite's GL_USERNAME, git-http-backend's REMOTE_USER, FORGEHOOK_PUSHER,
+// else the OS user.
+func PusherFromEnv(getenv func(string) string, osUser string) string {
+	for _, k := range []string{"GL_USERNAME", "REMOTE_USER", "FORGEHOOK_PUSHER"} {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return truncate(v, 100)
+		}
+	}
+	if osUser == "" {
+		return "git"
+	}
+	return osUser
+}

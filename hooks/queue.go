@@ -1,0 +1,144 @@
+package hooks
+
+import (
+	"context"
+	"time"
+)
+
+// Lease is a time-limited claim on queued work. Token is a fencing token, new
+// on every claim: a worker whose lease was taken over can neither extend nor
+// complete the work, because its token no longer matches.
+type Lease struct {
+	Owner string // the boot id of the claiming daemon
+	Token int64
+	Until time.Time
+}
+
+// ClaimedPush is a recorded push leased to one daemon for turning into events.
+type ClaimedPush struct {
+	Push
+	Attempts int // how many times it has been claimed, this claim included
+	Lease    Lease
+}
+
+// Event is one thing that happened to a repository, with its payload frozen
+// as JSON. It is sent to every hook in Targets under one GUID.
+type Event struct {
+	ID        int64
+	GUID      string
+	Owner     string
+	Repo      string
+	RepoID    int64
+	OwnerID   int64  // the owner account's id: the target of organization hooks
+	Name      string // X-GitHub-Event: push, ping, create, delete
+	Action    string // "" for the events forgehook sends
+	Payload   []byte // compact JSON, the exact bytes every delivery encodes
+	CreatedAt time.Time
+	Targets   []int64 // hook ids to deliver to; only used when enqueueing
+}
+
+// PushQueue holds recorded pushes until the daemon has turned them into events.
+type PushQueue interface {
+	// EnqueuePush records p in one transaction and sets its ID.
+	EnqueuePush(ctx context.Context, p *Push) error
+	// ClaimPushes leases up to n pushes, oldest first, that are queued or whose
+	// lease expired.
+	ClaimPushes(ctx context.Context, owner string, n int, lease time.Duration) ([]*ClaimedPush, error)
+	// CompletePush stores events with one queued job per target hook and marks
+	// the push done, in one transaction. It fails with ECONFLICT, storing
+	// nothing, if the lease was lost.
+	CompletePush(ctx context.Context, p *ClaimedPush, events []*Event) error
+	// RetryPush gives up the lease on p after a failure: it becomes claimable
+	// again at retryAt, or is marked failed with reason if final.
+	RetryPush(ctx context.Context, p *ClaimedPush, retryAt time.Time, reason string, final bool) error
+}
+
+// Job is a leased delivery of one event to one hook.
+type Job struct {
+	ID         int64
+	Event      *Event
+	Hook       *Hook
+	Attempt    int  // 1 for the first attempt of this job
+	Redelivery bool // queued by a redelivery request: sent once, never retried
+	Lease      Lease
+}
+
+// Outcome is what became of a job: the attempt made (nil if none was made)
+// and whether the job is done, to be retried, or failed for good.
+type Outcome struct {
+	Job      *Job
+	Delivery *Delivery
+	State    JobState
+	RetryAt  time.Time // for JobRetry
+}
+
+// JobState is where a job stands in the queue.
+type JobState int
+
+// The states of a job.
+const (
+	JobQueued JobState = iota
+	JobLeased
+	JobSucceeded
+	JobFailed
+	JobRetry // an outcome only: back to JobQueued at RetryAt
+)
+
+// DeliveryQueue holds jobs: one per event and hook, plus redeliveries.
+type DeliveryQueue interface {
+	// EnqueueEvent stores e, sets its ID, and queues one job per target hook.
+	EnqueueEvent(ctx context.Context, e *Event) error
+	// ClaimJobs leases up to n due jobs, oldest first, skipping jobs of the
+	// hooks in busy.
+	ClaimJobs(ctx context.Context, owner string, n int, busy []int64, lease time.Duration) ([]*Job, error)
+	// FinishJobs records outcomes in one transaction: each attempt is stored
+	// as a Delivery and sets its hook's last response; each job moves to its
+	// new state unless its lease was lost (then only the attempt is stored).
+	FinishJobs(ctx context.Context, outcomes []*Outcome) error
+	// RecoverLeases makes every job and push leased by another owner claimable
+	// at once; a daemon calls it when it starts. It returns how many it freed.
+	RecoverLeases(ctx context.Context, owner string) (int, error)
+	// NextDue returns when the earliest queued job or push becomes due, or the
+	// zero time if nothing is queued.
+	NextDue(ctx context.Context) (time.Time, error)
+}
+
+// DeliveryService reads delivery history for the API and queues redeliveries.
+type DeliveryService interface {
+	// FindDeliveries returns up to limit attempts of hook, newest first, with
+	// ids below before (0: from the newest). Payloads are not loaded.
+	FindDeliveries(ctx context.Context, hookID, before int64, limit int) ([]*Delivery, error)
+	// FindDelivery returns one attempt of hook with its request payload and
+	// response, or ENOTFOUND.
+	FindDelivery(ctx context.Context, hookID, id int64) (*Delivery, error)
+	// Redeliver queues the event of attempt id again for its hook, as a
+	// redelivery with the same GUID, or returns ENOTFOUND.
+	Redeliver(ctx context.Context, hookID, id int64) error
+	// LatestEvent returns the newest event named name of owner/repo, or ENOTFOUND.
+	LatestEvent(ctx context.Context, owner, repo, name string) (*Event, error)
+}
+
+// Delivery is one attempt to send an event to a hook: what GitHub's API calls
+// a hook delivery.
+type Delivery struct {
+	ID              int64
+	GUID            string
+	HookID          int64
+	EventID         int64
+	RepoID          int64
+	Event           string
+	Action          string
+	Redelivery      bool
+	URL             string
+	DeliveredAt     time.Time
+	Duration        time.Duration
+	Status          string // "OK", "Invalid HTTP Response: 500", "timed out", ...
+	StatusCode      int    // 0 when there was no HTTP response
+	RequestHeaders  map[string]string
+	Payload         []byte // the event payload (JSON), loaded by FindDelivery
+	ResponseHeaders map[string]string
+	ResponseBody    string
+}
+
+// OK reports whether the attempt got a 2xx answer.
+func (d *Delivery) OK() bool { return d.StatusCode >= 200 && d.StatusCode < 300 }

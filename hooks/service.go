@@ -1,0 +1,90 @@
+package hooks
+
+import (
+	"context"
+	"time"
+)
+
+// HookService stores hooks.
+type HookService interface {
+	// FindHookByID returns the hook, or ENOTFOUND.
+	FindHookByID(ctx context.Context, id int64) (*Hook, error)
+	// FindHooks returns the hooks matching f ordered by id, and how many match
+	// f without its Offset and Limit.
+	FindHooks(ctx context.Context, f HookFilter) ([]*Hook, int, error)
+	// CreateHook validates h, stores it and sets its ID and timestamps. A hook
+	// with the same URL and overlapping events is ECONFLICT.
+	CreateHook(ctx context.Context, h *Hook) error
+	// UpdateHook applies upd to hook id and returns the result.
+	UpdateHook(ctx context.Context, id int64, upd HookUpdate) (*Hook, error)
+	// DeleteHook removes hook id and its queued deliveries, or returns ENOTFOUND.
+	DeleteHook(ctx context.Context, id int64) error
+	// HooksFor returns the active hooks that receive events of repository
+	// owner/repo: its own and its owner's organization hooks.
+	HooksFor(ctx context.Context, owner, repo string) ([]*Hook, error)
+}
+
+// AccountService gives users, owners and repositories stable ids.
+type AccountService interface {
+	// EnsureAccount returns the account for login, creating it if needed.
+	// Logins compare case-insensitively.
+	EnsureAccount(ctx context.Context, login string) (*Account, error)
+	// EnsureRepo returns the id and first-seen time of owner/name, recording it if needed.
+	EnsureRepo(ctx context.Context, owner, name string) (id int64, created time.Time, err error)
+}
+
+// GitRepos finds bare repositories on disk.
+type GitRepos interface {
+	// FindRepo returns the bare repository owner/name (case-insensitive), or ENOTFOUND.
+	FindRepo(ctx context.Context, owner, name string) (*GitRepo, error)
+	// RepoAt returns the repository whose git dir is gitDir, or ENOTFOUND if it
+	// is not under the repos root.
+	RepoAt(ctx context.Context, gitDir string) (*GitRepo, error)
+}
+
+// CommitReader reads what a ref update changed. Implemented with go-git.
+type CommitReader interface {
+	// ReadRefChange returns the commits and head commit of u in the bare
+	// repository at gitDir. others are the updates of the same push that come
+	// before u, which decides which commits are distinct.
+	ReadRefChange(ctx context.Context, gitDir string, u RefUpdate, others []RefUpdate) (*RefChange, error)
+}
+
+// RefChange is what one ref update did to the history.
+type RefChange struct {
+	Commits      []Commit // oldest first, at most MaxPushCommits (the newest ones)
+	TotalCommits int      // how many commits the update brought, before capping
+	Head         *Commit  // the commit after points to (peeled); nil when deleted
+	Forced       bool     // before is not an ancestor of after
+	BaseRef      string   // for tags: a branch whose tip is the tagged commit, or ""
+}
+
+// MaxPushCommits is how many commits a push payload carries, as on GitHub.
+const MaxPushCommits = 2048
+
+// Commit is one commit of a push, with the paths it changed against its first parent.
+type Commit struct {
+	ID        string
+	TreeID    string
+	Message   string
+	Timestamp time.Time // committer date, in the committer's zone
+	Author    Signature
+	Committer Signature
+	Added     []string
+	Removed   []string
+	Modified  []string
+	Distinct  bool
+}
+
+// Signature is a commit's author or committer.
+type Signature struct {
+	Name  string
+	Email string
+	When  time.Time
+}
+
+// Tokens authenticates API callers.
+type Tokens interface {
+	// Authenticate returns the principal that owns token, or EUNAUTHORIZED.
+	Authenticate(ctx context.Context, token string) (*Principal, error)
+}

@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/forgehook/forgehook/hooks"
+)
+
+func TestDB_EnsureAccount(t *testing.T) {
+	ctx := context.Background()
+	db, _ := MustOpenDB(t)
+	a, err := db.EnsureAccount(ctx, "Octo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == 0 || a.Login != "Octo" || a.Org {
+		t.Fatalf("account=%+v, want a new user Octo", a)
+	}
+	again, err := db.EnsureAccount(ctx, "octo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *again != *a {
+		t.Fatalf("account=%+v, want %+v (logins compare case-insensitively)", again, a)
+	}
+	other, err := db.EnsureAccount(ctx, "someone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.ID == a.ID {
+		t.Fatalf("two logins share id %d", a.ID)
+	}
+
+	// An account that owns an organization hook is an organization.
+	MustCreateHook(t, db, "octo", "repo", "http://a.example/")
+	if a, _ = db.EnsureAccount(ctx, "OCTO"); a.Org {
+		t.Fatal("a repository hook made the account an organization")
+	}
+	MustCreateHook(t, db, "octo", "", "http://a.example/")
+	if a, _ = db.EnsureAccount(ctx, "OCTO"); !a.Org {
+		t.Fatal("account with an organization hook is not an organization")
+	}
+
+	_, err = db.EnsureAccount(ctx, "")
+	wantCode(t, err, hooks.EINVALID)
+}
+
+func TestDB_EnsureRepo(t *testing.T) {
+	ctx := context.Background()
+	db, clock := MustOpenDB(t)
+	id, created, err := db.EnsureRepo(ctx, "Octo", "Hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == 0 || !created.Equal(clock.Now()) {
+		t.Fatalf("id=%d created=%v, want a new id created now (%v)", id, created, clock.Now())
+	}
+	clock.Add(time.Hour)
+	id2, created2, err := db.EnsureRepo(ctx, "octo", "hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id2 != id || !created2.Equal(created) {
+		t.Fatalf("id=%d created=%v, want %d %v", id2, created2, id, created)
+	}
+	if id3, _, err := db.EnsureRepo(ctx, "octo", "other"); err != nil || id3 == id {
+		t.Fatalf("other repository id=%d (%v), want a new id", id3, err)
+	}
+}

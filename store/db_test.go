@@ -1,0 +1,329 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store"
+)
+
+// MustOpenDB opens a new database in a temporary directory, with its clock
+// pinned to a Clock, and closes it when the test ends.
+func MustOpenDB(tb testing.TB) (*store.DB, *Clock) {
+	tb.Helper()
+	db := MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "forgehook.db"))
+	c := &Clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	db.Now = c.Now
+	return db, c
+}
+
+// MustOpenDBAt opens the database at path and closes it when the test ends.
+func MustOpenDBAt(tb testing.TB, path string) *store.DB {
+	tb.Helper()
+	db, err := store.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return db
+}
+
+// Clock is a settable time source for DB.Now.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// MustCreateHook creates a push hook of owner/repo (repo "" for an
+// organization hook) delivering to url.
+func MustCreateHook(tb testing.TB, db *store.DB, owner, repo, url string, events ...string) *hooks.Hook {
+	tb.Helper()
+	h := &hooks.Hook{Owner: owner, Repo: repo, Active: true, Events: events,
+		Config: hooks.HookConfig{URL: url, ContentType: hooks.ContentJSON, Secret: "s3cret"}}
+	if err := db.CreateHook(context.Background(), h); err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
+// MustEnqueueEvent stores a push event of o/r for targets and returns it.
+func MustEnqueueEvent(tb testing.TB, db *store.DB, targets ...int64) *hooks.Event {
+	tb.Helper()
+	e := &hooks.Event{Owner: "o", Repo: "r", RepoID: 7, OwnerID: 3, Name: hooks.EventPush,
+		Payload: []byte(`{"ref":"refs/heads/main"}`), Targets: targets}
+	if err := db.EnqueueEvent(context.Background(), e); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// wantCode fails the test unless err has the domain error code want.
+func wantCode(tb testing.TB, err error, want string) {
+	tb.Helper()
+	if got := hooks.ErrorCode(err); got != want {
+		tb.Fatalf("error code=%q (%v), want %q", got, err, want)
+	}
+}
+
+func TestOpen(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "forgehook.db")
+		db, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// Reopening an up-to-date database keeps its data and schema.
+		MustOpenDBAt(t, path)
+		raw := mustRawDB(t, path)
+		var v int
+		if err := raw.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if want := store.SchemaVersion(); v != want || want < 1 {
+			t.Fatalf("user_version=%d, want %d", v, want)
+		}
+		var mode string
+		if err := raw.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "wal" {
+			t.Fatalf("journal_mode=%q, want wal", mode)
+		}
+	})
+
+	t.Run("ConcurrentFirstOpen", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "forgehook.db")
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for range 8 {
+			wg.Go(func() {
+				db, err := store.Open(path)
+				if err != nil {
+					errs <- err
+					return
+				}
+				errs <- db.EnqueuePush(context.Background(), &hooks.Push{GitDir: "/r", Pusher: "u"})
+				db.Close()
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+
+	t.Run("ErrNewerSchema", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "forgehook.db")
+		db, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		raw := mustRawDB(t, path)
+		if _, err := raw.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, store.SchemaVersion()+1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Open(path); err == nil {
+			t.Fatal("Open succeeded on a newer schema, want an error")
+		}
+	})
+
+	t.Run("PathWithURIDelimiters", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "a?b#c%d.db")
+		db := MustOpenDBAt(t, path)
+		if err := db.EnqueuePush(context.Background(), &hooks.Push{GitDir: "/r", Pusher: "u"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("database file: %v", err)
+		}
+	})
+}
+
+// mustRawDB opens path directly, for looking underneath the store.
+func mustRawDB(tb testing.TB, path string) *sql.DB {
+	tb.Helper()
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+// TestDB_TwoProcesses writes the same file through two handles at once, as
+// the post-receive hook and the daemon do, and expects no busy errors.
+func TestDB_TwoProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "forgehook.db")
+	daemon := MustOpenDBAt(t, path)
+	ctx := context.Background()
+	h := MustCreateHook(t, daemon, "o", "r", "http://example.com/hook")
+
+	const pushes = 100
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	// The hook process: open, enqueue, close, over and over, from two "pushes" at once.
+	for range 2 {
+		wg.Go(func() {
+			for range pushes / 2 {
+				db, err := store.Open(path)
+				if err != nil {
+					errs <- err
+					return
+				}
+				err = db.EnqueuePush(ctx, &hooks.Push{GitDir: "/srv/git/o/r.git", Pusher: "u",
+					Updates: []hooks.RefUpdate{{Before: hooks.ZeroSHA, After: hooks.ZeroSHA, Ref: "refs/heads/main"}}})
+				if cerr := db.Close(); err == nil {
+					err = cerr
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	// The daemon: turn pushes into events and deliver them, until every push is done.
+	wg.Go(func() {
+		done := 0
+		deadline := time.Now().Add(30 * time.Second)
+		for done < pushes && time.Now().Before(deadline) {
+			ps, err := daemon.ClaimPushes(ctx, "daemon", 16, time.Minute)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for _, p := range ps {
+				e := &hooks.Event{Owner: "o", Repo: "r", Name: hooks.EventPush, Payload: []byte(`{}`), Targets: []int64{h.ID}}
+				if err := daemon.CompletePush(ctx, p, []*hooks.Event{e}); err != nil {
+					errs <- err
+					return
+				}
+				done++
+			}
+			jobs, err := daemon.ClaimJobs(ctx, "daemon", 64, nil, time.Minute)
+			if err != nil {
+				errs <- err
+				return
+			}
+			var outcomes []*hooks.Outcome
+			for _, j := range jobs {
+				outcomes = append(outcomes, &hooks.Outcome{Job: j, State: hooks.JobSucceeded,
+					Delivery: &hooks.Delivery{GUID: j.Event.GUID, Status: "OK", StatusCode: 200}})
+			}
+			if err := daemon.FinishJobs(ctx, outcomes); err != nil {
+				errs <- err
+				return
+			}
+		}
+		if done != pushes {
+			errs <- fmt.Errorf("daemon completed %d pushes, want %d", done, pushes)
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestDB_HookNotStarved saturates the database with the daemon's claims and
+// finishes, back to back, and expects the post-receive hook's pushes to get
+// through quickly anyway. Without the write gate they wait out the busy
+// timeout and fail.
+func TestDB_HookNotStarved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	path := filepath.Join(t.TempDir(), "forgehook.db")
+	daemon := MustOpenDBAt(t, path)
+	ctx := context.Background()
+	var targets []int64
+	for i := range 8 {
+		targets = append(targets, MustCreateHook(t, daemon, "o", "r", fmt.Sprintf("http://example.com/%d", i)).ID)
+	}
+	for range 100 {
+		MustEnqueueEvent(t, daemon, targets...)
+	}
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(stop)
+	wg.Go(func() { // every attempt fails and is due again at once: endless work
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			jobs, err := daemon.ClaimJobs(ctx, "daemon", 64, nil, time.Minute)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			outcomes := make([]*hooks.Outcome, len(jobs))
+			for i, j := range jobs {
+				outcomes[i] = &hooks.Outcome{Job: j, State: hooks.JobRetry, RetryAt: time.Unix(0, 0),
+					Delivery: &hooks.Delivery{Status: "Invalid HTTP Response: 500", StatusCode: 500}}
+			}
+			if err := daemon.FinishJobs(ctx, outcomes); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+
+	var slowest time.Duration
+	for range 20 {
+		start := time.Now()
+		db, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.EnqueuePush(ctx, &hooks.Push{GitDir: "/srv/git/o/r.git", Pusher: "u"})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		slowest = max(slowest, time.Since(start))
+		time.Sleep(10 * time.Millisecond)
+	}
+	if limit := time.Second; slowest > limit {
+		t.Fatalf("slowest push took %v, want under %v", slowest, limit)
+	}
+	t.Logf("slowest push: %v", slowest)
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/forgehook/forgehook/hooks"
+)
+
+// FinishJobs records outcomes in one transaction. Each attempt made is stored
+// as a delivery (setting its ID) and becomes its hook's last response. Each
+// job then moves, if it still holds the lease it was claimed with: to
+// succeeded, failed, queued again at RetryAt (JobRetry), or queued with its
+// due time unchanged and the claim's attempt given back (JobQueued: released
+// without an attempt). A job whose lease was lost keeps its state; its
+// attempt is still stored. Attempts of hooks deleted meanwhile are dropped.
+func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	now := db.now()
+	rows := make([]finishRow, len(outcomes))
+	for i, o := range outcomes {
+		if err := rows[i].prepare(o, now); err != nil {
+			return fmt.Errorf("finish jobs: %w", err)
+		}
+	}
+	ids := make([]int64, len(outcomes))
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (job_id, event_id, hook_id, guid,
+			repo_id, event, action, redelivery, url, delivered_at, duration_ns, status, status_code,
+			request_headers, response_headers, response_body)
+			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16
+			WHERE EXISTS (SELECT 1 FROM hooks WHERE id = ?3) AND EXISTS (SELECT 1 FROM events WHERE id = ?2)
+			RETURNING id`)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
+		move, err := tx.PrepareContext(ctx, `UPDATE jobs SET state = ?, run_at = coalesce(?, run_at),
+			attempts = attempts - ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+			WHERE id = ? AND state = 1 AND lease_token = ?`)
+		if err != nil {
+			return err
+		}
+		defer move.Close()
+		last := map[int64]*hooks.Delivery{} // each hook's newest attempt in the batch
+		for i, r := range rows {
+			if d := r.o.Delivery; d != nil {
+				err := insert.QueryRowContext(ctx, r.o.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID,
+					d.Event, d.Action, d.Redelivery, d.URL, millis(d.DeliveredAt), int64(d.Duration),
+					d.Status, d.StatusCode, r.reqHeaders, r.respHeaders, d.ResponseBody).Scan(&ids[i])
+				if err != nil && !errors.Is(err, sql.ErrNoRows) { // no rows: the hook is gone
+					return err
+				}
+				last[d.HookID] = d
+			}
+			j := r.o.Job
+			if _, err := move.ExecContext(ctx, r.state, r.runAt, r.give, millis(now), j.ID, j.Lease.Token); err != nil {
+				return err
+			}
+		}
+		for hookID, d := range last {
+			if err := setLastResponse(ctx, tx, hookID, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap("finish jobs", err)
+	}
+	for i, o := range outcomes {
+		if o.Delivery != nil {
+			o.Delivery.ID = ids[i]
+		}
+	}
+	return nil
+}
+
+// finishRow is an outcome made ready for FinishJobs' transaction, so that the
+// transaction does no encoding.
+type finishRow struct {
+	o                       *hooks.Outcome
+	state                   int
+	runAt                   sql.NullInt64 // NULL: unchanged
+	give                    int           // attempts given back
+	reqHeaders, respHeaders sql.NullString
+}
+
+func (r *finishRow) prepare(o *hooks.Outcome, now time.Time) error {
+	if o == nil || o.Job == nil {
+		return errors.New("outcome without a job")
+	}
+	r.o = o
+	switch o.State {
+	case hooks.JobSucceeded:
+		r.state = stateDone
+	case hooks.JobFailed:
+		r.state = stateFailed
+	case hooks.JobRetry:
+		r.state = stateQueued
+		at := millis(now)
+		if !o.RetryAt.IsZero() {
+			at = millis(o.RetryAt)
+		}
+		r.runAt = sql.NullInt64{Int64: at, Valid: true}
+	case hooks.JobQueued:
+		r.state, r.give = stateQueued, 1
+	default:
+		return fmt.Errorf("job %d: outcome state %d is not a final or retry state", o.Job.ID, o.State)
+	}
+	d := o.Delivery
+	if d == nil {
+		return nil
+	}
+	if d.HookID == 0 && o.Job.Hook != nil {
+		d.HookID = o.Job.Hook.ID
+	}
+	if d.EventID == 0 && o.Job.Event != nil {
+		d.EventID = o.Job.Event.ID
+	}
+	var err error
+	if r.reqHeaders, err = jsonHeaders(d.RequestHeaders); err != nil {
+		return err
+	}
+	r.respHeaders, err = jsonHeaders(d.ResponseHeaders)
+	return err
+}
+
+// jsonHeaders encodes a header map; nil is stored as NULL.
+func jsonHeaders(h map[string]string) (sql.NullString, error) {
+	if h == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return sql.NullString{}, err
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+// setLastResponse makes d hook's last response, as GitHub shows it: active
+// and "OK" after a 2xx, else misconfigured with the attempt's status text.
+// A zero status code (no HTTP response) is stored as NULL.
+func setLastResponse(ctx context.Context, tx *sql.Tx, hookID int64, d *hooks.Delivery) error {
+	status, message := "misconfigured", d.Status
+	if d.OK() {
+		status, message = "active", "OK"
+	}
+	code := sql.NullInt64{Int64: int64(d.StatusCode), Valid: d.StatusCode != 0}
+	_, err := tx.ExecContext(ctx, `UPDATE hooks SET last_code = ?, last_status = ?, last_message = ?
+		WHERE id = ?`, code, status, message, hookID)
+	return err
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/forgehook/forgehook/hooks"
+)
+
+var _ hooks.HookService = (*DB)(nil)
+
+const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, insecure_ssl,
+	created_at, updated_at, last_code, last_status, last_message`
+
+// FindHookByID returns hook id, or ENOTFOUND.
+func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
+	h, err := findHook(ctx, db.read, id)
+	return h, wrap("find hook", err)
+}
+
+// FindHooks returns the hooks matching f ordered by id, and how many match f
+// without its Offset and Limit. Owner and Repo compare case-insensitively.
+func (db *DB) FindHooks(ctx context.Context, f hooks.HookFilter) ([]*hooks.Hook, int, error) {
+	var where []string
+	var args []any
+	if f.ID != 0 {
+		where, args = append(where, "id = ?"), append(args, f.ID)
+	}
+	if f.Owner != "" {
+		where, args = append(where, "owner = ?"), append(args, f.Owner)
+	}
+	if f.Org {
+		where = append(where, "repo = ''")
+	} else if f.Repo != "" {
+		where, args = append(where, "repo = ?"), append(args, f.Repo)
+	}
+	if f.URL != "" {
+		where, args = append(where, "url = ?"), append(args, f.URL)
+	}
+	cond := "1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = -1 // no limit
+	}
+	var (
+		list []*hooks.Hook
+		n    int
+	)
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM hooks WHERE `+cond, args...).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+hookColumns+` FROM hooks WHERE `+cond+
+			` ORDER BY id LIMIT ? OFFSET ?`, append(args, limit, max(f.Offset, 0))...)
+		if err != nil {
+			return err
+		}
+		list, err = scanHooks(rows)
+		return err
+	})
+	if err != nil {
+		return nil, 0, wrap("find hooks", err)
+	}
+	return list, n, nil
+}
+
+// HooksFor returns the active hooks that receive events of repository
+// owner/repo, ordered by id: its own and its owner's organization hooks.
+func (db *DB) HooksFor(ctx context.Context, owner, repo string) ([]*hooks.Hook, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+hookColumns+` FROM hooks
+		WHERE owner = ? AND (repo = ? OR repo = '') AND active ORDER BY id`, owner, repo)
+	if err != nil {
+		return nil, wrap("hooks for repository", err)
+	}
+	list, err := scanHooks(rows)
+	return list, wrap("hooks for repository", err)
+}
+
+// CreateHook validates h, stores it and sets its ID, timestamps and last
+// response ("unused"). It fails with EINVALID if h breaks a rule of
+// Hook.Validate, duplicates a hook of the same repository (same URL,
+// overlapping events), or would pass hooks.MaxHooksPerRepo or
+// MaxHooksPerEvent.
+func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
+	if err := h.Validate(); err != nil {
+		return err
+	}
+	events, err := json.Marshal(h.Events)
+	if err != nil {
+		return fmt.Errorf("create hook: %w", err)
+	}
+	now := db.now()
+	err = db.update(ctx, func(tx *sql.Tx) error {
+		others, err := siblingHooks(ctx, tx, h.Owner, h.Repo, 0)
+		if err != nil {
+			return err
+		}
+		if len(others) >= hooks.MaxHooksPerRepo {
+			return hooks.Invalid("Hook", "", "custom",
+				fmt.Sprintf("The %s cannot have more than %d hooks", scope(h), hooks.MaxHooksPerRepo))
+		}
+		if err := checkHook(h, others, db.maxHooksPerEvent()); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused') RETURNING id`,
+			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
+			string(h.Config.ContentType), h.Config.Secret, h.Config.InsecureSSL, millis(now), millis(now),
+		).Scan(&h.ID)
+	})
+	if err != nil {
+		return wrap("create hook", err)
+	}
+	h.CreatedAt, h.UpdatedAt = now, now
+	h.LastResponse = hooks.LastResponse{Status: "unused"}
+	return nil
+}
+
+// UpdateHook applies upd to hook id and returns the result. It fails with
+// ENOTFOUND for an unknown hook, and with EINVALID as CreateHook does.
+func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*hooks.Hook, error) {
+	var h *hooks.Hook
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		var err error
+		if h, err = findHook(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := upd.Apply(h); err != nil {
+			return err
+		}
+		others, err := siblingHooks(ctx, tx, h.Owner, h.Repo, h.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkHook(h, others, db.maxHooksPerEvent()); err != nil {
+			return err
+		}
+		events, err := json.Marshal(h.Events)
+		if err != nil {
+			return err
+		}
+		h.UpdatedAt = db.now()
+		_, err = tx.ExecContext(ctx, `UPDATE hooks SET name = ?, events = ?, active = ?, url = ?,
+			content_type = ?, secret = ?, insecure_ssl = ?, updated_at = ? WHERE id = ?`,
+			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
+			h.Config.Secret, h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
+		return err
+	})
+	if err != nil {
+		return nil, wrap("update hook", err)
+	}
+	return h, nil
+}
+
+// DeleteHook removes hook id with its jobs and delivery history, or returns
+// ENOTFOUND.
+func (db *DB) DeleteHook(ctx context.Context, id int64) error {
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM hooks WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errNotFound()
+		}
+		return nil
+	})
+	return wrap("delete hook", err)
+}
+
+// findHook loads hook id through q, a pool or a transaction.
+func findHook(ctx context.Context, q queryRower, id int64) (*hooks.Hook, error) {
+	return scanHook(q.QueryRowContext(ctx, `SELECT `+hookColumns+` FROM hooks WHERE id = ?`, id))
+}
+
+func scanHooks(rows *sql.Rows) ([]*hooks.Hook, error) {
+	defer rows.Close()
+	var list []*hooks.Hook
+	for rows.Next() {
+		h, err := scanHook(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, h)
+	}
+	return list, rows.Err()
+}
+
+// scanHook reads one row of hookColumns.
+func scanHook(s scanner) (*hooks.Hook, error) {
+	var (
+		h                hooks.Hook
+		events           string
+		created, updated int64
+		code             sql.NullInt64
+		message          sql.NullString
+	)
+	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
+		&h.Config.ContentType, &h.Config.Secret, &h.Config.InsecureSSL, &created, &updated,
+		&code, &h.LastResponse.Status, &message)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
+		return nil, fmt.Errorf("hook %d: events: %w", h.ID, err)
+	}
+	h.CreatedAt, h.UpdatedAt = fromMillis(created), fromMillis(updated)
+	h.LastResponse.Code = int(code.Int64)
+	h.LastResponse.Message = message.String
+	return &h, nil
+}

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migration is one embedded schema change; applying it moves the schema to
+// its version, which PRAGMA user_version records.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in order. Their file names are
+// NNNN_name.sql, numbered from 0001 without gaps.
+var migrations = sync.OnceValues(func() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for i, name := range names { // fs.Glob sorts
+		base := path.Base(name)
+		num, _, ok := strings.Cut(base, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || len(num) != 4 {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", base)
+		}
+		if v != i+1 {
+			return nil, fmt.Errorf("migration %s: want version %d", base, i+1)
+		}
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: base, sql: string(b)})
+	}
+	return out, nil
+})
+
+// SchemaVersion returns the schema version this package migrates databases to.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return len(ms)
+}
+
+// migrate brings the schema up to date. An up-to-date database costs one
+// pragma read; otherwise the missing migrations run in one transaction, which
+// re-reads the version so that two processes opening a new file at once
+// migrate it once.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	v, err := userVersion(ctx, db.write)
+	if err != nil {
+		return err
+	}
+	if v == len(ms) {
+		return nil
+	}
+	if v > len(ms) {
+		return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, len(ms))
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		v, err := userVersion(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if v > len(ms) {
+			return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, len(ms))
+		}
+		for _, m := range ms[v:] {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("migrate %s: %w", m.name, err)
+			}
+		}
+		// A pragma takes no parameters; the version is a number we produced.
+		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(ms))); err != nil {
+			return fmt.Errorf("set schema version: %w", err)
+		}
+		return nil
+	})
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func userVersion(ctx context.Context, q queryRower) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/forgehook/forgehook/hooks"
+)
+
+var _ hooks.PushQueue = (*DB)(nil)
+
+// States of rows in pushes and jobs.
+const (
+	stateQueued = 0
+	stateLeased = 1
+	stateDone   = 2 // succeeded
+	stateFailed = 3
+)
+
+// EnqueuePush records p, queued at once, in one transaction and sets its ID.
+// A zero ReceivedAt is set to now. This is all the post-receive hook does.
+func (db *DB) EnqueuePush(ctx context.Context, p *hooks.Push) error {
+	updates := p.Updates
+	if updates == nil {
+		updates = []hooks.RefUpdate{}
+	}
+	b, err := json.Marshal(updates)
+	if err != nil {
+		return fmt.Errorf("enqueue push: %w", err)
+	}
+	now := db.now()
+	if p.ReceivedAt.IsZero() {
+		p.ReceivedAt = now
+	}
+	err = db.update(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO pushes (git_dir, pusher, updates, received_at,
+			state, run_at, attempts) VALUES (?, ?, ?, ?, 0, ?, 0) RETURNING id`,
+			p.GitDir, p.Pusher, string(b), millis(p.ReceivedAt), millis(now)).Scan(&p.ID)
+	})
+	return wrap("enqueue push", err)
+}
+
+// ClaimPushes leases up to n pushes, oldest first, that are due or whose lease
+// expired, for owner until now+lease. Each claim gets a new fencing token
+// and counts as an attempt.
+func (db *DB) ClaimPushes(ctx context.Context, owner string, n int, lease time.Duration) ([]*hooks.ClaimedPush, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	now := db.now()
+	until := now.Add(lease)
+	if ok, err := anyDue(ctx, db.read, "pushes", now); err != nil || !ok {
+		return nil, wrap("claim pushes", err)
+	}
+	var list []*hooks.ClaimedPush
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE pushes
+			SET state = 1, lease_owner = ?1, lease_token = (SELECT lease_seq + 1 FROM meta),
+				lease_until = ?2, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM (
+					SELECT id FROM pushes WHERE state = 0 AND run_at <= ?3
+					UNION ALL
+					SELECT id FROM pushes WHERE state = 1 AND lease_until < ?3)
+				ORDER BY id LIMIT ?4)
+			RETURNING id, git_dir, pusher, updates, received_at, attempts, lease_token`,
+			owner, millis(until), millis(now), n)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p := &hooks.ClaimedPush{Lease: hooks.Lease{Owner: owner, Until: until}}
+			var updates string
+			var received int64
+			if err := rows.Scan(&p.ID, &p.GitDir, &p.Pusher, &updates, &received, &p.Attempts,
+				&p.Lease.Token); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(updates), &p.Updates); err != nil {
+				return fmt.Errorf("push %d: updates: %w", p.ID, err)
+			}
+			p.ReceivedAt = fromMillis(received)
+			list = append(list, p)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return bumpLeaseSeq(ctx, tx, len(list))
+	})
+	if err != nil {
+		return nil, wrap("claim pushes", err)
+	}
+	slices.SortFunc(list, func(a, b *hooks.ClaimedPush) int { return cmp.Compare(a.ID, b.ID) })
+	return list, nil
+}
+
+// bumpLeaseSeq consumes the fencing token a claim of n rows used, if it
+// claimed any; an empty claim writes nothing.
+func bumpLeaseSeq(ctx context.Context, tx *sql.Tx, n int) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE meta SET lease_seq = lease_seq + 1`)
+	return err
+}
+
+// CompletePush stores events with one queued job per target hook that still
+// exists, and marks p done, in one transaction. It sets each event's ID. It
+// fails with ECONFLICT, storing nothing, if p's lease was lost.
+func (db *DB) CompletePush(ctx context.Context, p *hooks.ClaimedPush, events []*hooks.Event) error {
+	now := db.now()
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE pushes SET state = 2, lease_owner = NULL,
+			lease_until = NULL, error = NULL WHERE id = ? AND state = 1 AND lease_token = ?`,
+			p.ID, p.Lease.Token)
+		if err := fenced(res, err, "push", p.ID); err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := insertEvent(ctx, tx, e, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("complete push", err)
+}
+
+// RetryPush gives up the lease on p after a failure: p becomes claimable
+// again at retryAt (now if zero), or with final is marked failed. reason is kept either
+// way. It fails with ECONFLICT if p's lease was lost.
+func (db *DB) RetryPush(ctx context.Context, p *hooks.ClaimedPush, retryAt time.Time, reason string, final bool) error {
+	state := stateQueued
+	if final {
+		state = stateFailed
+	}
+	if retryAt.IsZero() {
+		retryAt = db.now()
+	}
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE pushes SET state = ?, run_at = ?, error = ?,
+			lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 1 AND lease_token = ?`,
+			state, millis(retryAt), reason, p.ID, p.Lease.Token)
+		return fenced(res, err, "push", p.ID)
+	})
+	return wrap("retry push", err)
+}
+
+// fenced checks the result of a write guarded by a lease token: no row
+// changed means the lease was lost.
+func fenced(res sql.Result, err error, what string, id int64) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errLeaseLost(what, id)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store"
+)
+
+// MustEnqueuePush records a push of one branch update and returns it.
+func MustEnqueuePush(tb testing.TB, db *store.DB) *hooks.Push {
+	tb.Helper()
+	p := &hooks.Push{GitDir: "/srv/git/o/r.git", Pusher: "alice", Updates: []hooks.RefUpdate{
+		{Before: hooks.ZeroSHA, After: "1111111111111111111111111111111111111111", Ref: "refs/heads/main"}}}
+	if err := db.EnqueuePush(context.Background(), p); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// MustClaimPushes claims up to n pushes for owner with a one-minute lease.
+func MustClaimPushes(tb testing.TB, db *store.DB, owner string, n int) []*hooks.ClaimedPush {
+	tb.Helper()
+	ps, err := db.ClaimPushes(context.Background(), owner, n, time.Minute)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ps
+}
+
+func TestDB_PushQueue(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("EnqueueClaimComplete", func(t *testing.T) {
+		db, clock := MustOpenDB(t)
+		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
+		p1, p2 := MustEnqueuePush(t, db), MustEnqueuePush(t, db)
+		if p1.ID == 0 || p2.ID <= p1.ID {
+			t.Fatalf("ids=%d,%d, want increasing", p1.ID, p2.ID)
+		}
+		if !p1.ReceivedAt.Equal(clock.Now()) {
+			t.Fatalf("received at=%v, want %v", p1.ReceivedAt, clock.Now())
+		}
+
+		ps := MustClaimPushes(t, db, "boot1", 1)
+		if len(ps) != 1 {
+			t.Fatalf("claimed %d, want 1", len(ps))
+		}
+		p := ps[0]
+		if p.ID != p1.ID || p.GitDir != p1.GitDir || p.Pusher != "alice" || !slices.Equal(p.Updates, p1.Updates) ||
+			!p.ReceivedAt.Equal(p1.ReceivedAt) || p.Attempts != 1 {
+			t.Fatalf("claimed %+v, want %+v with 1 attempt", p, p1)
+		}
+		if want := (hooks.Lease{Owner: "boot1", Token: p.Lease.Token, Until: clock.Now().Add(time.Minute)}); p.Lease != want || p.Lease.Token == 0 {
+			t.Fatalf("lease=%+v, want %+v with a token", p.Lease, want)
+		}
+
+		e := &hooks.Event{Owner: "o", Repo: "r", RepoID: 1, Name: "push", Payload: []byte(`{}`), Targets: []int64{h.ID, 999}}
+		if err := db.CompletePush(ctx, p, []*hooks.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+		if e.ID == 0 || e.GUID == "" {
+			t.Fatalf("event id=%d guid=%q, want both set", e.ID, e.GUID)
+		}
+		jobs := MustClaimJobs(t, db, "boot1", 10)
+		if len(jobs) != 1 || jobs[0].Hook.ID != h.ID || jobs[0].Event.ID != e.ID {
+			t.Fatalf("jobs=%v, want one for hook %d (999 does not exist)", jobs, h.ID)
+		}
+		// p1 is done; p2 is next.
+		if ps := MustClaimPushes(t, db, "boot1", 10); len(ps) != 1 || ps[0].ID != p2.ID {
+			t.Fatalf("claimed %v, want push %d only", ps, p2.ID)
+		}
+	})
+
+	t.Run("LeaseExpiry", func(t *testing.T) {
+		db, clock := MustOpenDB(t)
+		MustEnqueuePush(t, db)
+		first := MustClaimPushes(t, db, "boot1", 10)
+		if got := MustClaimPushes(t, db, "boot2", 10); len(got) != 0 {
+			t.Fatalf("claimed %d leased pushes, want 0", len(got))
+		}
+		clock.Add(time.Minute + time.Millisecond)
+		second := MustClaimPushes(t, db, "boot2", 10)
+		if len(second) != 1 || second[0].Attempts != 2 || second[0].Lease.Token <= first[0].Lease.Token {
+			t.Fatalf("reclaimed %+v, want attempt 2 with a newer token than %d", second, first[0].Lease.Token)
+		}
+	})
+
+	t.Run("ErrStaleComplete", func(t *testing.T) {
+		db, clock := MustOpenDB(t)
+		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
+		MustEnqueuePush(t, db)
+		stale := MustClaimPushes(t, db, "boot1", 1)[0]
+		clock.Add(2 * time.Minute)
+		fresh := MustClaimPushes(t, db, "boot2", 1)[0]
+
+		e := &hooks.Event{Owner: "o", Repo: "r", Name: "push", Payload: []byte(`{}`), Targets: []int64{h.ID}}
+		wantCode(t, db.CompletePush(ctx, stale, []*hooks.Event{e}), hooks.ECONFLICT)
+		if _, err := db.LatestEvent(ctx, "o", "r", "push"); hooks.ErrorCode(err) != hooks.ENOTFOUND {
+			t.Fatalf("latest event after a stale complete: %v, want ENOTFOUND", err)
+		}
+		wantCode(t, db.RetryPush(ctx, stale, clock.Now(), "x", false), hooks.ECONFLICT)
+
+		e.ID, e.GUID = 0, ""
+		if err := db.CompletePush(ctx, fresh, []*hooks.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+		// Completing twice is a lost lease too.
+		wantCode(t, db.CompletePush(ctx, fresh, nil), hooks.ECONFLICT)
+	})
+
+	t.Run("Retry", func(t *testing.T) {
+		db, clock := MustOpenDB(t)
+		MustEnqueuePush(t, db)
+		p := MustClaimPushes(t, db, "boot1", 1)[0]
+		if err := db.RetryPush(ctx, p, clock.Now().Add(time.Minute), "git: boom", false); err != nil {
+			t.Fatal(err)
+		}
+		if got := MustClaimPushes(t, db, "boot1", 1); len(got) != 0 {
+			t.Fatalf("claimed %d before the retry time, want 0", len(got))
+		}
+		if next, err := db.NextDue(ctx); err != nil || !next.Equal(clock.Now().Add(time.Minute)) {
+			t.Fatalf("next due=%v (%v), want %v", next, err, clock.Now().Add(time.Minute))
+		}
+		clock.Add(time.Minute)
+		p = MustClaimPushes(t, db, "boot1", 1)[0]
+		if p.Attempts != 2 {
+			t.Fatalf("attempts=%d, want 2", p.Attempts)
+		}
+		if err := db.RetryPush(ctx, p, time.Time{}, "git: boom", true); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Hour)
+		if got := MustClaimPushes(t, db, "boot1", 1); len(got) != 0 {
+			t.Fatalf("claimed %d failed pushes, want 0", len(got))
+		}
+	})
+
+	t.Run("OldestFirst", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		var want []int64
+		for range 5 {
+			want = append(want, MustEnqueuePush(t, db).ID)
+		}
+		var got []int64
+		for _, p := range MustClaimPushes(t, db, "boot1", 3) {
+			got = append(got, p.ID)
+		}
+		for _, p := range MustClaimPushes(t, db, "boot1", 3) {
+			got = append(got, p.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("claim order=%v, want %v", got, want)
+		}
+	})
+}

@@ -1,0 +1,67 @@
+package store_test
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/forgehook/forgehook/hooks"
+)
+
+func TestDB_Tokens(t *testing.T) {
+	ctx := context.Background()
+	db, clock := MustOpenDB(t)
+	token, err := db.CreateToken(ctx, "alice", []string{"octo/hello", "team/*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^fh_[0-9a-f]{40}$`).MatchString(token) {
+		t.Fatalf("token=%q, want fh_ and 40 hex digits", token)
+	}
+	admin, err := db.CreateToken(ctx, "root", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if admin == token {
+		t.Fatal("two tokens are equal")
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		p, err := db.Authenticate(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Login != "alice" || !slices.Equal(p.Repos, []string{"octo/hello", "team/*"}) {
+			t.Fatalf("principal=%+v", p)
+		}
+		p, err = db.Authenticate(ctx, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Login != "root" || len(p.Repos) != 0 || !p.CanAdminRepo("any", "repo") {
+			t.Fatalf("principal=%+v, want an admin of every repository", p)
+		}
+		clock.Add(2 * time.Minute)
+		if _, err := db.Authenticate(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("ErrBadCredentials", func(t *testing.T) {
+		for _, bad := range []string{"", "fh_", token[:len(token)-1] + "x", token + "0", "ghp_" + token[3:],
+			"fh_0000000000000000000000000000000000000000"} {
+			p, err := db.Authenticate(ctx, bad)
+			wantCode(t, err, hooks.EUNAUTHORIZED)
+			if p != nil || hooks.ErrorMessage(err) != "Bad credentials" {
+				t.Fatalf("Authenticate(%q)=%v, %q; want nil, Bad credentials", bad, p, hooks.ErrorMessage(err))
+			}
+		}
+	})
+
+	t.Run("ErrNoLogin", func(t *testing.T) {
+		_, err := db.CreateToken(ctx, "", nil)
+		wantCode(t, err, hooks.EINVALID)
+	})
+}
