@@ -80,10 +80,36 @@ func BenchmarkReadRefChange(b *testing.B) {
 	}
 }
 
+// BenchmarkReadRefChange_SmallPush reads a push of three commits to main in
+// a repository of 3000 commits and 1000 annotated tags, all of which decide
+// which commits are distinct.
+func BenchmarkReadRefChange_SmallPush(b *testing.B) {
+	r := MustBenchRepo(b, History{Commits: 3000, Dirs: 300, FilesPerDir: 10, MergeEvery: 500, Tags: 1000}, 3)
+	u := hooks.RefUpdate{Before: r.before, After: r.after, Ref: "refs/heads/main"}
+	b.Run("warm", func(b *testing.B) {
+		rd := git.NewReader()
+		defer rd.Close()
+		for b.Loop() {
+			if _, err := rd.ReadRefChange(context.Background(), r.gitDir, []hooks.RefUpdate{u}, 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			rd := git.NewReader()
+			if _, err := rd.ReadRefChange(context.Background(), r.gitDir, []hooks.RefUpdate{u}, 0); err != nil {
+				b.Fatal(err)
+			}
+			rd.Close()
+		}
+	})
+}
+
 // benchRead reads u with rd, in a b.Loop if b is not nil.
 func benchRead(b *testing.B, rd *git.Reader, gitDir string, u hooks.RefUpdate) {
 	read := func() {
-		ch, err := rd.ReadRefChange(context.Background(), gitDir, u, nil)
+		ch, err := rd.ReadRefChange(context.Background(), gitDir, []hooks.RefUpdate{u}, 0)
 		if err != nil || len(ch.Commits) != hooks.MaxPushCommits {
 			panic(err)
 		}

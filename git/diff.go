@@ -59,42 +59,56 @@ func (d *differ) diff(from, to plumbing.Hash, c *hooks.Commit) error {
 	return d.diffTrees(a, b, c)
 }
 
-// diffTrees compares two trees below the directory d.path.
+// diffTrees compares two trees below the directory d.path. An entry of a
+// found byte for byte at the head of b is skipped without decoding b's copy:
+// most entries of two versions of a tree are the same.
 func (d *differ) diffTrees(a, b treeIter, c *hooks.Commit) error {
 	var ea, eb treeEntry
-	okA, okB := a.next(&ea), b.next(&eb)
-	for okA || okB {
-		cmp := 0
-		switch {
-		case !okA:
-			cmp = 1
-		case !okB:
-			cmp = -1
-		default:
-			cmp = compareEntries(&ea, &eb)
+	haveA, haveB := false, false
+	for {
+		if !haveA {
+			haveA = a.next(&ea)
+		}
+		if haveA && !haveB && bytes.HasPrefix(b.data, ea.raw) {
+			b.data, haveA = b.data[len(ea.raw):], false
+			continue
+		}
+		if !haveB {
+			haveB = b.next(&eb)
 		}
 		var err error
-		switch {
+		switch cmp := compareHeads(haveA, haveB, &ea, &eb); {
+		case !haveA && !haveB:
+			if a.err != nil {
+				return a.err
+			}
+			return b.err
 		case cmp < 0:
-			err = d.all(&ea, &c.Removed)
-			okA = a.next(&ea)
+			err, haveA = d.all(&ea, &c.Removed), false
 		case cmp > 0:
-			err = d.all(&eb, &c.Added)
-			okB = b.next(&eb)
+			err, haveB = d.all(&eb, &c.Added), false
 		default:
 			if ea.mode != eb.mode || !bytes.Equal(ea.hash, eb.hash) {
 				err = d.changed(&ea, &eb, c)
 			}
-			okA, okB = a.next(&ea), b.next(&eb)
+			haveA, haveB = false, false
 		}
 		if err != nil {
 			return err
 		}
 	}
-	if a.err != nil {
-		return a.err
+}
+
+// compareHeads compares the current entries of two trees; a tree at its end
+// sorts last.
+func compareHeads(haveA, haveB bool, a, b *treeEntry) int {
+	switch {
+	case !haveA:
+		return 1
+	case !haveB:
+		return -1
 	}
-	return b.err
+	return compareEntries(a, b)
 }
 
 // changed handles two entries of the same name and kind that differ.

@@ -3,7 +3,9 @@
 // event (Reader), and installs the post-receive hook that records pushes
 // (Install).
 //
-// Objects are read with go-git's packfile and index decoders; trees and
-// commits are parsed here, paths only, so that a push of thousands of commits
-// costs about what git log --name-status costs for the same range.
+// go-git lists references and applies pack deltas. Objects are read by a
+// small reader of this package (memory-mapped packs, loose objects,
+// alternates, a shared cache of decoded objects), and commits and trees are
+// decoded here, paths only, so that a push of thousands of commits costs
+// about what git log --name-status costs for the same range.
 package git

@@ -10,9 +10,10 @@ import (
 
 // History describes a generated history: Commits commits on main over Dirs
 // directories (two levels deep) of FilesPerDir files each, with a side branch
-// of five commits merged back every MergeEvery commits.
+// of five commits merged back every MergeEvery commits, and Tags annotated
+// tags spread over main.
 type History struct {
-	Commits, Dirs, FilesPerDir, MergeEvery int
+	Commits, Dirs, FilesPerDir, MergeEvery, Tags int
 }
 
 // MustFastImport generates h into the bare repository gitDir on
@@ -33,9 +34,13 @@ func MustFastImport(tb testing.TB, gitDir string, h History) {
 			continue
 		}
 		g.commit("refs/heads/main", g.main, g.change(), "")
+		if h.Tags > 0 && n%max(1, h.Commits/h.Tags) == 0 {
+			fmt.Fprintf(&g.buf, "tag v%d\nfrom :%d\ntagger Ada <ada@example.com> %d +0100\ndata 4\ntag\n\n", n, g.main, 1600000000+g.date)
+		}
 	}
 	MustGitInput(tb, gitDir, g.buf.Bytes(), "fast-import", "--quiet", "--force")
 	MustGit(tb, gitDir, "repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=10")
+	MustGit(tb, gitDir, "pack-refs", "--all")
 }
 
 // generator writes a git fast-import stream.

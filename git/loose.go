@@ -13,7 +13,7 @@ import (
 )
 
 // readLoose reads object h from the loose objects of the object directory
-// dir. It returns an error satisfying os.IsNotExist if there is none.
+// dir. It returns an error matching fs.ErrNotExist if there is none.
 func readLoose(dir string, h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	hex := h.String()
 	f, err := os.Open(filepath.Join(dir, hex[:2], hex[2:]))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -112,7 +113,7 @@ func (s *objectStore) readLocked(h plumbing.Hash) (object, error) {
 	}
 	for _, dir := range s.dirs {
 		typ, data, err := readLoose(dir, h)
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
@@ -216,7 +217,7 @@ func (s *objectStore) rescan() error {
 		p := old[path]
 		if p == nil {
 			if p, err = openPack(idx); err != nil {
-				if os.IsNotExist(err) {
+				if errors.Is(err, fs.ErrNotExist) {
 					continue
 				}
 				return err

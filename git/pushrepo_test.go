@@ -53,7 +53,7 @@ func (r *PushRepo) MustPush(tb testing.TB, args ...string) []hooks.RefUpdate {
 // MustRead reads the i-th update of ups, with the ones before it as others.
 func (r *PushRepo) MustRead(tb testing.TB, ups []hooks.RefUpdate, i int) *hooks.RefChange {
 	tb.Helper()
-	ch, err := r.Reader.ReadRefChange(context.Background(), r.GitDir, ups[i], ups[:i])
+	ch, err := r.Reader.ReadRefChange(context.Background(), r.GitDir, ups, i)
 	if err != nil {
 		tb.Fatalf("ReadRefChange(%+v): %v", ups[i], err)
 	}

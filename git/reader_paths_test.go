@@ -76,7 +76,7 @@ func TestReadRefChange_GeneratedHistory(t *testing.T) {
 	t.Run("created ref keeps the newest commits", func(t *testing.T) {
 		u := hooks.RefUpdate{Before: hooks.ZeroSHA, After: main, Ref: "refs/heads/main"}
 		others := []hooks.RefUpdate{{Before: hooks.ZeroSHA, After: MustGit(t, gitDir, "rev-parse", "side"), Ref: "refs/heads/side"}}
-		ch, err := rd.ReadRefChange(t.Context(), gitDir, u, others)
+		ch, err := rd.ReadRefChange(t.Context(), gitDir, append(others, u), len(others))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func TestReadRefChange_GeneratedHistory(t *testing.T) {
 	t.Run("update with merges matches git", func(t *testing.T) {
 		before := MustGit(t, gitDir, "rev-parse", "main~700")
 		u := hooks.RefUpdate{Before: before, After: main, Ref: "refs/heads/main"}
-		ch, err := rd.ReadRefChange(t.Context(), gitDir, u, nil)
+		ch, err := rd.ReadRefChange(t.Context(), gitDir, []hooks.RefUpdate{u}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestReadRefChange_GeneratedHistory(t *testing.T) {
 	t.Run("update to a line that does not contain before is forced", func(t *testing.T) {
 		before := MustGit(t, gitDir, "rev-parse", "side")
 		u := hooks.RefUpdate{Before: before, After: MustGit(t, gitDir, "rev-parse", "main~200"), Ref: "refs/heads/side"}
-		ch, err := rd.ReadRefChange(t.Context(), gitDir, u, nil)
+		ch, err := rd.ReadRefChange(t.Context(), gitDir, []hooks.RefUpdate{u}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

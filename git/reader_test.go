@@ -90,6 +90,25 @@ func TestReadRefChange_Branches(t *testing.T) {
 			t.Errorf("Forced=%v commits=%d Head=%+v, want forced, none, non-distinct head %s", ch.Forced, len(ch.Commits), ch.Head, first)
 		}
 	})
+	t.Run("force push over a commit gc removed is forced", func(t *testing.T) {
+		t.Parallel()
+		r := MustPushRepo(t)
+		MustCommit(t, r.Work, "one", map[string]string{"a": "1"})
+		r.MustPush(t, "main", "main:refs/heads/keep")
+		MustCommit(t, r.Work, "two", map[string]string{"a": "2"})
+		r.MustPush(t, "main")
+		MustGit(t, r.Work, "reset", "--quiet", "--hard", "HEAD~1")
+		c := MustCommit(t, r.Work, "two again", map[string]string{"a": "2b"})
+		ups := r.MustPush(t, "--force", "main")
+		MustGit(t, r.GitDir, "gc", "--quiet", "--prune=now")
+		if _, _, err := git.ReadObject(r.GitDir, ups[0].Before); err == nil {
+			t.Fatal("gc kept the old commit")
+		}
+		ch := r.MustRead(t, ups, 0)
+		if !ch.Forced || !slices.Equal(ids(ch.Commits), []string{c}) {
+			t.Errorf("Forced=%v commits=%v, want forced with [%s]", ch.Forced, ids(ch.Commits), c)
+		}
+	})
 	t.Run("deleted ref has no commits and no head", func(t *testing.T) {
 		t.Parallel()
 		r := MustPushRepo(t)
@@ -178,7 +197,7 @@ func TestReadRefChange_Errors(t *testing.T) {
 	MustCommit(t, r.Work, "one", map[string]string{"a": "1"})
 	ups := r.MustPush(t, "main")
 	t.Run("unknown repository is a plain error", func(t *testing.T) {
-		_, err := r.Reader.ReadRefChange(context.Background(), r.GitDir+"-missing", ups[0], nil)
+		_, err := r.Reader.ReadRefChange(context.Background(), r.GitDir+"-missing", []hooks.RefUpdate{ups[0]}, 0)
 		if err == nil || hooks.ErrorCode(err) != hooks.EINTERNAL {
 			t.Errorf("err=%v (code %q), want an internal error", err, hooks.ErrorCode(err))
 		}
@@ -186,7 +205,7 @@ func TestReadRefChange_Errors(t *testing.T) {
 	t.Run("missing object is a plain error", func(t *testing.T) {
 		u := ups[0]
 		u.After = "1234567890123456789012345678901234567890"
-		_, err := r.Reader.ReadRefChange(context.Background(), r.GitDir, u, nil)
+		_, err := r.Reader.ReadRefChange(context.Background(), r.GitDir, []hooks.RefUpdate{u}, 0)
 		if err == nil || hooks.ErrorCode(err) != hooks.EINTERNAL {
 			t.Errorf("err=%v (code %q), want an internal error", err, hooks.ErrorCode(err))
 		}
@@ -194,7 +213,7 @@ func TestReadRefChange_Errors(t *testing.T) {
 	t.Run("cancelled context ends the read", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := r.Reader.ReadRefChange(ctx, r.GitDir, ups[0], nil)
+		_, err := r.Reader.ReadRefChange(ctx, r.GitDir, []hooks.RefUpdate{ups[0]}, 0)
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err=%v, want context.Canceled", err)
 		}
@@ -204,7 +223,7 @@ func TestReadRefChange_Errors(t *testing.T) {
 		if err := rd.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := rd.ReadRefChange(context.Background(), r.GitDir, ups[0], nil); err == nil {
+		if _, err := rd.ReadRefChange(context.Background(), r.GitDir, []hooks.RefUpdate{ups[0]}, 0); err == nil {
 			t.Error("err=nil, want an error after Close")
 		}
 	})

@@ -10,6 +10,7 @@ import (
 // treeEntry is one entry of a tree object. name and hash point into the
 // encoded tree, which is shared with the object cache and never modified.
 type treeEntry struct {
+	raw  []byte // the whole encoded entry
 	name []byte
 	hash []byte
 	mode uint32
@@ -45,14 +46,17 @@ func (it *treeIter) next(e *treeEntry) bool {
 	if i == 0 || i == len(data) {
 		return it.fail()
 	}
-	nul := bytes.IndexByte(data[i:], 0)
-	if nul <= 1 || i+nul+1+hashLen > len(data) {
+	nul := i + 1 // names are short: a loop beats bytes.IndexByte
+	for nul < len(data) && data[nul] != 0 {
+		nul++
+	}
+	end := nul + 1 + hashLen
+	if nul == i+1 || end > len(data) {
 		return it.fail()
 	}
-	e.name = data[i+1 : i+nul]
-	e.hash = data[i+nul+1 : i+nul+1+hashLen]
+	e.raw, e.name, e.hash = data[:end], data[i+1:nul], data[nul+1:end]
 	e.dir = e.mode&0o170000 == modeDir
-	it.data = data[i+nul+1+hashLen:]
+	it.data = data[end:]
 	return true
 }
 

@@ -35,7 +35,7 @@ type walk struct {
 	queue      commitQueue
 	seq        int
 	candidates int           // queued commits that are candidates
-	brought    []*commitNode // visited commits, in visiting order
+	visited    []*commitNode // in visiting order
 }
 
 func newWalk(ctx context.Context, store *objectStore) *walk {
@@ -112,8 +112,8 @@ func (w *walk) mark(n *commitNode, flags uint8) {
 // order they were visited.
 func (w *walk) run() ([]*commitNode, error) {
 	date, slop := int64(math.MaxInt64), 5
-	for visited := 0; w.queue.Len() > 0; visited++ {
-		if visited%256 == 0 {
+	for pops := 0; w.queue.Len() > 0; pops++ {
+		if pops%256 == 0 {
 			if err := w.ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -123,7 +123,7 @@ func (w *walk) run() ([]*commitNode, error) {
 			w.candidates--
 		}
 		c.flags = c.flags&^flagQueued | flagDone
-		w.brought = append(w.brought, c)
+		w.visited = append(w.visited, c)
 		for _, ph := range c.parents {
 			p, err := w.node(ph)
 			if err != nil {
@@ -141,8 +141,8 @@ func (w *walk) run() ([]*commitNode, error) {
 			break
 		}
 	}
-	out := w.brought[:0:0]
-	for _, n := range w.brought {
+	var out []*commitNode
+	for _, n := range w.visited {
 		if n.candidate() {
 			out = append(out, n)
 		}

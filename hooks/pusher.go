@@ -147,7 +147,7 @@ func (w *PushWorker) Events(ctx context.Context, p *Push) ([]*Event, error) {
 		return nil
 	}
 	for i, up := range p.Updates {
-		change, err := w.Commits.ReadRefChange(ctx, repo.GitDir, up, p.Updates[:i])
+		change, err := w.Commits.ReadRefChange(ctx, repo.GitDir, p.Updates, i)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", up.Ref, err)
 		}

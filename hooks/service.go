@@ -44,10 +44,10 @@ type GitRepos interface {
 
 // CommitReader reads what a ref update changed. Implemented with go-git.
 type CommitReader interface {
-	// ReadRefChange returns the commits and head commit of u in the bare
-	// repository at gitDir. others are the updates of the same push that come
-	// before u, which decides which commits are distinct.
-	ReadRefChange(ctx context.Context, gitDir string, u RefUpdate, others []RefUpdate) (*RefChange, error)
+	// ReadRefChange returns the commits and head commit of push[i] in the
+	// bare repository at gitDir. push is every update of one push, which
+	// decides which commits are new and which are distinct.
+	ReadRefChange(ctx context.Context, gitDir string, push []RefUpdate, i int) (*RefChange, error)
 }
 
 // RefChange is what one ref update did to the history.

@@ -50,6 +50,7 @@ const (
 	writeParams = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate&_synchronous=FULL"
 	readParams  = "_busy_timeout=5000&_foreign_keys=on&_txlock=deferred&_query_only=1"
 	readConns   = 4
+	busyTimeout = 5 * time.Second // as _busy_timeout
 )
 
 // Open opens the database file at path, creating it if needed, and brings its
@@ -113,7 +114,7 @@ var uriEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 // update runs fn in a write transaction (BEGIN IMMEDIATE) and commits it if
 // fn returns nil. Write transactions of this process run one at a time,
 // paced by the write gate.
-func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := db.gate.enter(ctx); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -152,7 +153,11 @@ func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // now returns the current time at the precision it is stored with.
 func (db *DB) now() time.Time {
-	return fromMillis(db.Now().UnixMilli())
+	now := time.Now
+	if db.Now != nil {
+		now = db.Now
+	}
+	return fromMillis(now().UnixMilli())
 }
 
 func (db *DB) maxHooksPerEvent() int {

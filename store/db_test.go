@@ -121,6 +121,33 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
+	t.Run("ConnectionSettings", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		for _, tt := range []struct {
+			read       bool
+			name, want string
+		}{
+			{false, "journal_mode", "wal"},
+			{false, "synchronous", "2"}, // FULL
+			{false, "foreign_keys", "1"},
+			{false, "busy_timeout", "5000"},
+			{true, "query_only", "1"},
+			{true, "busy_timeout", "5000"},
+		} {
+			pragma := db.WritePragma
+			if tt.read {
+				pragma = db.ReadPragma
+			}
+			got, err := pragma(tt.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("%s (read pool %v)=%s, want %s", tt.name, tt.read, got, tt.want)
+			}
+		}
+	})
+
 	t.Run("ConcurrentFirstOpen", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "forgehook.db")
 		var wg sync.WaitGroup

@@ -18,6 +18,9 @@ var _ hooks.DeliveryQueue = (*DB)(nil)
 func (db *DB) EnqueueEvent(ctx context.Context, e *hooks.Event) error {
 	now := db.now()
 	err := db.update(ctx, func(tx *sql.Tx) error { return insertEvent(ctx, tx, e, now) })
+	if err != nil {
+		e.ID = 0 // rolled back
+	}
 	return wrap("enqueue event", err)
 }
 
@@ -44,15 +47,15 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, n int, busy []int64, 
 	if err != nil {
 		return nil, wrap("claim jobs", err)
 	}
-	now := db.now()
-	until := now.Add(lease)
 	// Polling an idle queue must not take the write lock, which the
 	// post-receive hook may be waiting for.
-	if ok, err := anyDue(ctx, db.read, "jobs", now); err != nil || !ok {
+	if ok, err := anyDue(ctx, db.read, "jobs", db.now()); err != nil || !ok {
 		return nil, wrap("claim jobs", err)
 	}
 	var jobs []*hooks.Job
 	err = db.update(ctx, func(tx *sql.Tx) error {
+		now := db.now() // the lock may have taken a while
+		until := now.Add(lease)
 		claimed, err := claimJobs(ctx, tx, owner, n, string(busyJSON), now, until)
 		if err != nil || len(claimed) == 0 {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -334,3 +335,56 @@ func TestDB_NextDue(t *testing.T) {
 	}
 }
 
+// TestDB_ClaimJobsConcurrently claims from two handles (two daemons, or a
+// daemon and a stray one) and several goroutines at once: no job is claimed
+// twice and every job is claimed.
+func TestDB_ClaimJobsConcurrently(t *testing.T) {
+	ctx := context.Background()
+	db, _ := MustOpenDB(t)
+	other := MustOpenDBAt(t, db.Path())
+	other.Now = db.Now
+	var targets []int64
+	for i := range 10 {
+		targets = append(targets, MustCreateHook(t, db, "o", "r", "http://x.example/"+strconv.Itoa(i)).ID)
+	}
+	for range 50 {
+		MustEnqueueEvent(t, db, targets...)
+	}
+	var (
+		mu      sync.Mutex
+		claimed = map[int64]int{}
+		wg      sync.WaitGroup
+	)
+	for i := range 6 {
+		h := db
+		if i%2 == 1 {
+			h = other
+		}
+		wg.Go(func() {
+			for {
+				jobs, err := h.ClaimJobs(ctx, "boot"+strconv.Itoa(i), 7, nil, time.Hour)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(jobs) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, j := range jobs {
+					claimed[j.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(claimed) != 500 {
+		t.Fatalf("claimed %d distinct jobs, want 500", len(claimed))
+	}
+	for id, n := range claimed {
+		if n != 1 {
+			t.Fatalf("job %d claimed %d times, want once", id, n)
+		}
+	}
+}

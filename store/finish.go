@@ -31,12 +31,25 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 	}
 	ids := make([]int64, len(outcomes))
 	err := db.update(ctx, func(tx *sql.Tx) error {
+		// An attempt of a hook (or event) deleted meanwhile has nowhere to go.
+		hookIDs, eventIDs := make([]int64, 0, len(rows)), make([]int64, 0, len(rows))
+		for _, r := range rows {
+			if d := r.o.Delivery; d != nil {
+				hookIDs, eventIDs = append(hookIDs, d.HookID), append(eventIDs, d.EventID)
+			}
+		}
+		liveHooks, err := existing(ctx, tx, "hooks", hookIDs)
+		if err != nil {
+			return err
+		}
+		liveEvents, err := existing(ctx, tx, "events", eventIDs)
+		if err != nil {
+			return err
+		}
 		insert, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (job_id, event_id, hook_id, guid,
 			repo_id, event, action, redelivery, url, delivered_at, duration_ns, status, status_code,
 			request_headers, response_headers, response_body)
-			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16
-			WHERE EXISTS (SELECT 1 FROM hooks WHERE id = ?3) AND EXISTS (SELECT 1 FROM events WHERE id = ?2)
-			RETURNING id`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 		if err != nil {
 			return err
 		}
@@ -50,11 +63,11 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		defer move.Close()
 		last := map[int64]*hooks.Delivery{} // each hook's newest attempt in the batch
 		for i, r := range rows {
-			if d := r.o.Delivery; d != nil {
+			if d := r.o.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
 				err := insert.QueryRowContext(ctx, r.o.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID,
 					d.Event, d.Action, d.Redelivery, d.URL, millis(d.DeliveredAt), int64(d.Duration),
 					d.Status, d.StatusCode, r.reqHeaders, r.respHeaders, d.ResponseBody).Scan(&ids[i])
-				if err != nil && !errors.Is(err, sql.ErrNoRows) { // no rows: the hook is gone
+				if err != nil {
 					return err
 				}
 				last[d.HookID] = d
@@ -80,6 +93,27 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		}
 	}
 	return nil
+}
+
+// existing returns which of ids are rows of table (hooks or events).
+func existing(ctx context.Context, tx *sql.Tx, table string, ids []int64) (map[int64]bool, error) {
+	m := make(map[int64]bool, len(ids))
+	if len(ids) == 0 {
+		return m, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM `+table+` WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		m[id] = true
+	}
+	return m, rows.Err()
 }
 
 // finishRow is an outcome made ready for FinishJobs' transaction, so that the

@@ -286,6 +286,17 @@ func TestDB_DeleteHook(t *testing.T) {
 		}
 	})
 
+	t.Run("IDNotReused", func(t *testing.T) {
+		db, _ := MustOpenDB(t)
+		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
+		if err := db.DeleteHook(ctx, h.ID); err != nil {
+			t.Fatal(err)
+		}
+		if next := MustCreateHook(t, db, "o", "r", "http://a.example/"); next.ID <= h.ID {
+			t.Fatalf("new hook id=%d after deleting hook %d, want a new id", next.ID, h.ID)
+		}
+	})
+
 	t.Run("ErrNotFound", func(t *testing.T) {
 		db, _ := MustOpenDB(t)
 		wantCode(t, db.DeleteHook(ctx, 42), hooks.ENOTFOUND)

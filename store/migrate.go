@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 //go:embed migrations/*.sql
@@ -65,7 +69,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := userVersion(ctx, db.write)
+	v, err := firstVersion(ctx, db.write)
 	if err != nil {
 		return err
 	}
@@ -94,6 +98,26 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// firstVersion reads the schema version on a new connection. Opening a
+// connection switches the file to WAL mode, which fails at once, without
+// waiting out the busy timeout, while another process is doing the same to a
+// new file; so a busy error is retried for as long as the busy timeout.
+func firstVersion(ctx context.Context, db *sql.DB) (int, error) {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		v, err := userVersion(ctx, db)
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || time.Now().After(deadline) {
+			return v, err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
 }
 
 type queryRower interface {

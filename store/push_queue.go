@@ -52,13 +52,13 @@ func (db *DB) ClaimPushes(ctx context.Context, owner string, n int, lease time.D
 	if n <= 0 {
 		return nil, nil
 	}
-	now := db.now()
-	until := now.Add(lease)
-	if ok, err := anyDue(ctx, db.read, "pushes", now); err != nil || !ok {
+	if ok, err := anyDue(ctx, db.read, "pushes", db.now()); err != nil || !ok {
 		return nil, wrap("claim pushes", err)
 	}
 	var list []*hooks.ClaimedPush
 	err := db.update(ctx, func(tx *sql.Tx) error {
+		now := db.now() // the lock may have taken a while
+		until := now.Add(lease)
 		rows, err := tx.QueryContext(ctx, `UPDATE pushes
 			SET state = 1, lease_owner = ?1, lease_token = (SELECT lease_seq + 1 FROM meta),
 				lease_until = ?2, attempts = attempts + 1
@@ -128,12 +128,17 @@ func (db *DB) CompletePush(ctx context.Context, p *hooks.ClaimedPush, events []*
 		}
 		return nil
 	})
+	if err != nil {
+		for _, e := range events {
+			e.ID = 0 // rolled back
+		}
+	}
 	return wrap("complete push", err)
 }
 
 // RetryPush gives up the lease on p after a failure: p becomes claimable
-// again at retryAt (now if zero), or with final is marked failed. reason is kept either
-// way. It fails with ECONFLICT if p's lease was lost.
+// again at retryAt (now if zero), or with final is marked failed. reason
+// is kept either way. It fails with ECONFLICT if p's lease was lost.
 func (db *DB) RetryPush(ctx context.Context, p *hooks.ClaimedPush, retryAt time.Time, reason string, final bool) error {
 	state := stateQueued
 	if final {

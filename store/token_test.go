@@ -43,9 +43,35 @@ func TestDB_Tokens(t *testing.T) {
 		if p.Login != "root" || len(p.Repos) != 0 || !p.CanAdminRepo("any", "repo") {
 			t.Fatalf("principal=%+v, want an admin of every repository", p)
 		}
-		clock.Add(2 * time.Minute)
+	})
+
+	t.Run("LastUsedOncePerMinute", func(t *testing.T) {
+		lastUsed := func() time.Time {
+			t.Helper()
+			var ms int64
+			if err := mustRawDB(t, db.Path()).QueryRow(`SELECT last_used_at FROM tokens WHERE login = 'alice'`).Scan(&ms); err != nil {
+				t.Fatal(err)
+			}
+			return time.UnixMilli(ms)
+		}
+		clock.Add(time.Hour)
+		first := clock.Now()
 		if _, err := db.Authenticate(ctx, token); err != nil {
 			t.Fatal(err)
+		}
+		clock.Add(59 * time.Second)
+		if _, err := db.Authenticate(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastUsed(); !got.Equal(first) {
+			t.Fatalf("last used=%v within the minute, want %v", got, first)
+		}
+		clock.Add(2 * time.Second)
+		if _, err := db.Authenticate(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		if got := lastUsed(); !got.Equal(clock.Now()) {
+			t.Fatalf("last used=%v after a minute, want %v", got, clock.Now())
 		}
 	})
 

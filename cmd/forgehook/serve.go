@@ -87,6 +87,7 @@ type Main struct {
 	Logger *slog.Logger
 
 	db       *store.DB
+	reader   *git.Reader
 	ln       net.Listener
 	server   *http.Server
 	wake     *wake.Listener
@@ -128,8 +129,9 @@ func (m *Main) Open(ctx context.Context) error {
 			Timeout:        c.DeliveryTimeout,
 		},
 	}
+	m.reader = git.NewReader()
 	pusher := &hooks.PushWorker{
-		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos}, Commits: git.NewReader(),
+		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos}, Commits: m.reader,
 		URLs: hooks.NewURLs(c.PublicURL, ""), Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
@@ -184,6 +186,9 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.reader != nil {
+		errs = append(errs, m.reader.Close())
+	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
 	}

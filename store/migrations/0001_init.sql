@@ -1,4 +1,7 @@
--- 0001_init: forgehook's first schema. Times are unix milliseconds.
+-- 0001_init: forgehook's first schema. Times are unix milliseconds. Ids are
+-- AUTOINCREMENT: hook, delivery, repository and account ids are shown to API
+-- clients and put in payloads, so an id must never come back after its row
+-- is deleted.
 
 -- meta holds the database's counters in one row. lease_seq is the last
 -- fencing token handed out by a claim; it only grows.
@@ -12,14 +15,14 @@ INSERT INTO meta (id, lease_seq) VALUES (1, 0);
 -- an account is an organization is computed when read: it owns an
 -- organization hook.
 CREATE TABLE accounts (
-  id         INTEGER PRIMARY KEY,
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
   login      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
   created_at INTEGER NOT NULL
 );
 
 -- repos gives repositories stable ids and a first-seen time.
 CREATE TABLE repos (
-  id         INTEGER PRIMARY KEY,
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
   owner      TEXT    NOT NULL COLLATE NOCASE,
   name       TEXT    NOT NULL COLLATE NOCASE,
   created_at INTEGER NOT NULL,
@@ -28,7 +31,7 @@ CREATE TABLE repos (
 
 -- hooks are repository hooks, or organization hooks when repo is ''.
 CREATE TABLE hooks (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   owner        TEXT    NOT NULL COLLATE NOCASE,
   repo         TEXT    NOT NULL COLLATE NOCASE,
   name         TEXT    NOT NULL,
@@ -48,7 +51,7 @@ CREATE INDEX hooks_owner_repo ON hooks (owner, repo);
 
 -- pushes are recorded by post-receive and turned into events by the daemon.
 CREATE TABLE pushes (
-  id          INTEGER PRIMARY KEY,
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
   git_dir     TEXT    NOT NULL,
   pusher      TEXT    NOT NULL,
   updates     TEXT    NOT NULL,             -- JSON array of {before, after, ref}
@@ -67,7 +70,7 @@ CREATE INDEX pushes_leased ON pushes (id) WHERE state = 1;
 
 -- events hold each payload once, shared by every job and attempt.
 CREATE TABLE events (
-  id         INTEGER PRIMARY KEY,
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
   guid       TEXT    NOT NULL UNIQUE,
   owner      TEXT    NOT NULL COLLATE NOCASE,
   repo       TEXT    NOT NULL COLLATE NOCASE,
@@ -82,7 +85,7 @@ CREATE INDEX events_latest ON events (owner, repo, name, id);
 
 -- jobs are the delivery queue: one per event and hook, plus redeliveries.
 CREATE TABLE jobs (
-  id          INTEGER PRIMARY KEY,
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id    INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
   hook_id     INTEGER NOT NULL REFERENCES hooks (id) ON DELETE CASCADE,
   state       INTEGER NOT NULL,             -- 0 queued, 1 leased, 2 succeeded, 3 failed
@@ -105,7 +108,7 @@ CREATE UNIQUE INDEX jobs_fanout ON jobs (event_id, hook_id) WHERE redelivery = 0
 -- is not copied: it is the event's. job_id has no foreign key because
 -- finished jobs are pruned before their history.
 CREATE TABLE deliveries (
-  id               INTEGER PRIMARY KEY,
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
   job_id           INTEGER NOT NULL,
   event_id         INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
   hook_id          INTEGER NOT NULL REFERENCES hooks (id) ON DELETE CASCADE,
@@ -128,7 +131,7 @@ CREATE INDEX deliveries_event ON deliveries (event_id);
 
 -- tokens authenticate API callers. Only the sha256 of a token is stored.
 CREATE TABLE tokens (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
   hash         TEXT    NOT NULL UNIQUE,     -- hex sha256 of the token
   login        TEXT    NOT NULL,
   repos        TEXT    NOT NULL,            -- JSON array of "owner/name" or "owner/*"
