@@ -156,8 +156,8 @@ func (u HookUpdate) Apply(h *Hook) error {
 type HookFilter struct {
 	ID     int64
 	Owner  string
-	Repo   string // with Owner: that repository's hooks; "" with OrgOnly: the owner's org hooks
-	Org    bool   // select organization hooks of Owner instead of repository hooks
+	Repo   string // with Owner: that repository's hooks
+	Org    bool   // select the organization hooks of Owner instead
 	URL    string // hooks whose config URL is exactly this
 	Offset int
 	Limit  int

@@ -13,7 +13,8 @@ type HookService interface {
 	// f without its Offset and Limit.
 	FindHooks(ctx context.Context, f HookFilter) ([]*Hook, int, error)
 	// CreateHook validates h, stores it and sets its ID and timestamps. A hook
-	// with the same URL and overlapping events is ECONFLICT.
+	// with the same URL and overlapping events, or one past the limits, is
+	// EINVALID.
 	CreateHook(ctx context.Context, h *Hook) error
 	// UpdateHook applies upd to hook id and returns the result.
 	UpdateHook(ctx context.Context, id int64, upd HookUpdate) (*Hook, error)
