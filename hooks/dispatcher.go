@@ -190,8 +190,13 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// attempt sends one job and decides its fate.
+// attempt sends one job and decides its fate. Events queued for a hook that
+// was made inactive since are dropped unsent, as GitHub sends inactive hooks
+// nothing; pings and redeliveries, which a user asked for, still go out.
 func (d *Dispatcher) attempt(ctx context.Context, job *Job) *Outcome {
+	if !job.Hook.Active && job.Event.Name != EventPing && !job.Redelivery {
+		return &Outcome{Job: job, State: JobFailed}
+	}
 	a := d.Sender.Send(ctx, job)
 	state, at := d.Retry.Decide(job, a, d.Now())
 	if !a.Delivery.OK() {

@@ -31,6 +31,7 @@ type serveConfig struct {
 	AllowedHosts    *egress.Policy
 	Concurrency     int
 	HookConcurrency int
+	Retention       time.Duration
 }
 
 func parseServe(args []string, out io.Writer) (*serveConfig, error) {
@@ -45,6 +46,7 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.StringVar(&allowed, "allowed-hosts", egress.DefaultPolicy, "where hooks may deliver: host names, *.domain, IPs, CIDRs, loopback, private, external, *")
 	fs.IntVar(&c.Concurrency, "concurrency", 64, "deliveries in flight at once")
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
+	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -60,6 +62,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	}
 	if c.DeliveryTimeout <= 0 || c.DeliveryTimeout > 5*time.Minute {
 		return nil, errors.New("serve: --delivery-timeout must be between 0 and 5m")
+	}
+	if c.Retention < time.Hour {
+		return nil, errors.New("serve: --retention must be at least 1h")
 	}
 	if c.Concurrency < 1 || c.HookConcurrency < 1 || c.HookConcurrency > c.Concurrency {
 		return nil, errors.New("serve: need 1 <= --hook-concurrency <= --concurrency")
@@ -150,6 +155,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.wake != nil {
 		m.goRun(func() { m.wake.Run(pusher.Wake) })
 	}
+	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{
 		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
@@ -160,6 +166,24 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Logger.Info("forgehook serving", "listen", "http://"+m.ln.Addr().String(), "public_url", c.PublicURL,
 		"db", c.DB, "repos", c.Repos, "version", version)
 	return nil
+}
+
+// prune deletes delivery history older than the retention, hourly.
+func (m *Main) prune(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := m.db.PruneDeliveries(ctx, time.Now().Add(-m.Config.Retention)); err != nil && ctx.Err() == nil {
+			m.Logger.Error("prune delivery history", "err", err)
+		} else if n > 0 {
+			m.Logger.Info("pruned delivery history", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func (m *Main) goRun(f func()) {
