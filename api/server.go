@@ -168,13 +168,17 @@ func (s *Server) repoScope(h handler) handler {
 	}
 }
 
-// orgScope resolves {owner} for organization hooks: any owner the caller may
-// administer as a whole.
+// orgScope resolves {owner} for organization hooks: an owner directory under
+// the repos root that the caller may administer as a whole.
 func (s *Server) orgScope(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		owner := mux.Vars(r)["owner"]
 		if !hooks.ValidName(owner) || !hooks.PrincipalFromContext(r.Context()).CanAdminOwner(owner) {
 			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
+		}
+		owner, err := s.Repos.FindOwner(r.Context(), owner)
+		if err != nil {
+			return err
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Owner: owner})))
 	}

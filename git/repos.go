@@ -55,6 +55,26 @@ func (r *Repos) FindRepo(ctx context.Context, owner, name string) (*hooks.GitRep
 	return nil, errNotFound()
 }
 
+// FindOwner returns owner as spelled on disk: the directory under Root that
+// holds its repositories, matched like FindRepo. It returns ENOTFOUND if
+// there is none.
+func (r *Repos) FindOwner(ctx context.Context, owner string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if !hooks.ValidName(owner) {
+		return "", errNotFound()
+	}
+	root, err := r.root()
+	if err != nil {
+		return "", err
+	}
+	if found := matchDirs(root, owner, ""); len(found) > 0 {
+		return found[0], nil
+	}
+	return "", errNotFound()
+}
+
 // RepoAt returns the repository whose git dir, after resolving symbolic
 // links, is exactly Root/OWNER/NAME.git with valid names, or ENOTFOUND.
 func (r *Repos) RepoAt(ctx context.Context, gitDir string) (*hooks.GitRepo, error) {

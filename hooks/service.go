@@ -36,6 +36,9 @@ type AccountService interface {
 
 // GitRepos finds bare repositories on disk.
 type GitRepos interface {
+	// FindOwner returns owner as spelled on disk (case-insensitive match), or
+	// ENOTFOUND if no repositories directory of that owner exists.
+	FindOwner(ctx context.Context, owner string) (string, error)
 	// FindRepo returns the bare repository owner/name (case-insensitive), or ENOTFOUND.
 	FindRepo(ctx context.Context, owner, name string) (*GitRepo, error)
 	// RepoAt returns the repository whose git dir is gitDir, or ENOTFOUND if it

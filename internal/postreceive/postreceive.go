@@ -44,7 +44,7 @@ func Run(o Options) {
 	} else {
 		wake.Notify(wake.SocketPath(o.DB))
 	}
-	if o.Chain != "" {
+	if o.Chain != "" && executable(o.Chain) { // git would not run a non-executable hook either
 		cmd := exec.Command(o.Chain)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(input), os.Stdout, o.Stderr
 		if err := cmd.Run(); err != nil {
@@ -75,6 +75,11 @@ func record(o Options, input []byte) error {
 	defer db.Close()
 	p := &hooks.Push{GitDir: gitDir, Pusher: hooks.PusherFromEnv(o.Getenv, osUser()), Updates: updates, ReceivedAt: o.Now()}
 	return db.EnqueuePush(context.Background(), p)
+}
+
+func executable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }
 
 func osUser() string {
