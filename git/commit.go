@@ -28,15 +28,12 @@ type commitNode struct {
 // parseCommitNode decodes the header fields of the commit h that the walk needs.
 func parseCommitNode(h plumbing.Hash, raw []byte) (*commitNode, error) {
 	n := &commitNode{hash: h, raw: raw}
-	rest := raw
-	for len(rest) > 0 && rest[0] != '\n' {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
+	for rest := raw; ; {
+		key, val, next, ok := nextHeader(rest)
+		if !ok {
+			break
 		}
-		key, val, _ := bytes.Cut(line, []byte{' '})
+		rest = next
 		switch string(key) {
 		case "tree":
 			if !parseHash(&n.tree, val) {
@@ -56,6 +53,21 @@ func parseCommitNode(h plumbing.Hash, raw []byte) (*commitNode, error) {
 		return nil, fmt.Errorf("%w: commit %s: no tree", errCorrupt, h)
 	}
 	return n, nil
+}
+
+// nextHeader splits the first header line off an encoded commit: its key, its
+// value, and what follows. ok is false at the blank line before the message
+// and at the end.
+func nextHeader(raw []byte) (key, val, rest []byte, ok bool) {
+	if len(raw) == 0 || raw[0] == '\n' {
+		return nil, nil, raw, false
+	}
+	line := raw
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		line, rest = raw[:i], raw[i+1:]
+	}
+	key, val, _ = bytes.Cut(line, []byte{' '})
+	return key, val, rest, true
 }
 
 // parseHash decodes 40 lowercase hex digits into h.
@@ -88,24 +100,21 @@ func unhex(c byte) (byte, bool) {
 func (n *commitNode) toCommit() hooks.Commit {
 	c := hooks.Commit{ID: n.hash.String(), TreeID: n.tree.String()}
 	rest := n.raw
-	for len(rest) > 0 {
-		if rest[0] == '\n' {
-			c.Message = string(rest[1:])
+	for {
+		key, val, next, ok := nextHeader(rest)
+		if !ok {
 			break
 		}
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		key, val, _ := bytes.Cut(line, []byte{' '})
+		rest = next
 		switch string(key) {
 		case "author":
 			c.Author = parseSignature(val)
 		case "committer":
 			c.Committer = parseSignature(val)
 		}
+	}
+	if len(rest) > 0 { // the blank line, then the message
+		c.Message = string(rest[1:])
 	}
 	c.Timestamp = c.Committer.When
 	return c

@@ -77,15 +77,7 @@ func (db *DB) Redeliver(ctx context.Context, hookID, id int64) error {
 			redelivery, created_at, updated_at)
 			SELECT event_id, hook_id, 0, ?, 0, 1, ?, ? FROM deliveries WHERE id = ? AND hook_id = ?`,
 			now, now, now, id, hookID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errNotFound()
-		}
-		return nil
+		return changedRow(res, err, errNotFound())
 	})
 	return wrap("redeliver", err)
 }

@@ -167,15 +167,7 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 func (db *DB) DeleteHook(ctx context.Context, id int64) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM hooks WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errNotFound()
-		}
-		return nil
+		return changedRow(res, err, errNotFound())
 	})
 	return wrap("delete hook", err)
 }

@@ -159,15 +159,5 @@ func (db *DB) RetryPush(ctx context.Context, p *hooks.ClaimedPush, retryAt time.
 // fenced checks the result of a write guarded by a lease token: no row
 // changed means the lease was lost.
 func fenced(res sql.Result, err error, what string, id int64) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return errLeaseLost(what, id)
-	}
-	return nil
+	return changedRow(res, err, errLeaseLost(what, id))
 }

@@ -6,6 +6,7 @@ package ghttp
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -51,7 +52,8 @@ func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) 
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	body := ErrorBody{Message: hooks.ErrorMessage(err), DocumentationURL: DocsURL, Status: strconv.Itoa(status)}
-	if e, ok := err.(*hooks.Error); ok {
+	var e *hooks.Error
+	if errors.As(err, &e) {
 		body.Errors = e.Fields
 		if code == hooks.ECONFLICT {
 			body.Message = "Validation Failed"
