@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/go-github/v60/github"
@@ -21,6 +22,15 @@ func TestAPI_FullSurface(t *testing.T) {
 	e.MustStart()
 	recv := hookstest.NewReceiver(t, "s")
 	ctx := context.Background()
+
+	// The repository, as clients such as PyGithub fetch it before its hooks.
+	repo, _, err := e.Client(true).Repositories.Get(ctx, "ACME", "Surface")
+	if err != nil || repo.GetFullName() != "acme/surface" || repo.GetDefaultBranch() != "main" || repo.GetID() == 0 ||
+		!repo.GetPermissions()["admin"] || repo.GetOwner().GetLogin() != "acme" || repo.CreatedAt == nil ||
+		!strings.HasPrefix(repo.GetURL(), e.Daemon.URL+"/api/v3/repos/") || !strings.HasPrefix(repo.GetHooksURL(), e.Daemon.URL+"/api/v3/") ||
+		repo.GetCloneURL() != e.Daemon.URL+"/acme/surface.git" {
+		t.Fatalf("Repositories.Get = %+v, %v", repo, err)
+	}
 
 	// A push first, so that TestHook has something to send.
 	c := e.WS.MustClone(bare, "work")
