@@ -123,9 +123,13 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		}
 	}
 
+	// Claims are write transactions: take whole batches, once there is room
+	// for one, rather than a job or two each time one finishes.
+	limit := 4 * d.Concurrency
+	batch := min(maxClaim, limit)
 	for {
-		if ctxDone != nil && claim && held < 4*d.Concurrency {
-			want := min(maxClaim, 4*d.Concurrency-held)
+		if ctxDone != nil && claim && held <= limit-batch {
+			want := batch
 			busy := busyHooks(lanes, max(laneRefill, d.HookConcurrency))
 			jobs, err := d.Queue.ClaimJobs(ctx, d.Owner, want, busy, d.lease())
 			if err != nil && ctx.Err() == nil {
