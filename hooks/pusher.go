@@ -14,7 +14,8 @@ import (
 // the commits with git, builds the push (and create or delete) payloads, and
 // stores them with one job per subscribed hook, in the same transaction that
 // marks the push done. Pushes are handled one at a time in the order they were
-// recorded, so each hook's jobs are queued in push order.
+// recorded, and stored in batches (one transaction for the pushes of a claim),
+// so each hook's jobs are queued in push order.
 type PushWorker struct {
 	Pushes   PushQueue
 	Hooks    HookService
@@ -86,9 +87,7 @@ func (w *PushWorker) Run(ctx context.Context) error {
 				}
 				break
 			}
-			for _, p := range pushes {
-				w.handle(ctx, p)
-			}
+			w.handle(ctx, pushes)
 			if len(pushes) < 16 {
 				break
 			}
@@ -97,15 +96,60 @@ func (w *PushWorker) Run(ctx context.Context) error {
 	}
 }
 
-func (w *PushWorker) handle(ctx context.Context, p *ClaimedPush) {
-	events, err := w.Events(ctx, &p.Push)
-	if err == nil {
-		err = w.Pushes.CompletePush(ctx, p, events)
-		if err == nil {
-			w.OnEvents()
-			return
+// maxBatchPayload bounds the payload bytes of the pushes handle completes in
+// one transaction, so that a batch of big pushes does not pile up in memory.
+const maxBatchPayload = 4 << 20
+
+// handle builds the events of the claimed pushes, in order, and stores them
+// with one transaction per batch (one commit instead of one per push).
+func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
+	var (
+		batch []PushEvents
+		size  int
+		look  = newLookups()
+	)
+	for _, p := range pushes {
+		events, err := w.events(ctx, &p.Push, look)
+		if err != nil {
+			w.fail(ctx, p, err)
+			continue
+		}
+		batch = append(batch, PushEvents{Push: p, Events: events})
+		for _, e := range events {
+			size += len(e.Payload)
+		}
+		if size >= maxBatchPayload {
+			w.complete(ctx, batch)
+			batch, size = batch[:0], 0
 		}
 	}
+	w.complete(ctx, batch)
+}
+
+// complete stores a batch of pushes with their events and wakes the dispatcher.
+func (w *PushWorker) complete(ctx context.Context, batch []PushEvents) {
+	if len(batch) == 0 {
+		return
+	}
+	errs, err := w.Pushes.CompletePushes(ctx, batch)
+	stored := false
+	for i, b := range batch {
+		switch {
+		case err != nil:
+			w.fail(ctx, b.Push, err)
+		case errs[i] != nil:
+			w.fail(ctx, b.Push, errs[i])
+		default:
+			stored = true
+		}
+	}
+	if stored {
+		w.OnEvents()
+	}
+}
+
+// fail gives up the lease on p after err, for a retry later or for good.
+func (w *PushWorker) fail(ctx context.Context, p *ClaimedPush, err error) {
 	if ctx.Err() != nil {
 		return // the lease is recovered at the next start
 	}
@@ -122,17 +166,18 @@ func (w *PushWorker) handle(ctx context.Context, p *ClaimedPush) {
 // that was created or deleted, a create or delete event if a hook wants it.
 func (w *PushWorker) Events(ctx context.Context, p *Push) ([]*Event, error) {
 	w.init()
-	repo, err := w.repository(ctx, p)
+	return w.events(ctx, p, newLookups())
+}
+
+// events is Events with the lookups of a batch of pushes.
+func (w *PushWorker) events(ctx context.Context, p *Push, look *lookups) ([]*Event, error) {
+	repo, hooks, err := look.repository(ctx, w, p)
 	if err != nil {
 		return nil, err
 	}
-	pusher, err := w.Accounts.EnsureAccount(ctx, p.Pusher)
+	pusher, err := look.account(ctx, w.Accounts, p.Pusher)
 	if err != nil {
 		return nil, fmt.Errorf("pusher account: %w", err)
-	}
-	hooks, err := w.Hooks.HooksFor(ctx, repo.Owner.Login, repo.Name)
-	if err != nil {
-		return nil, fmt.Errorf("find hooks: %w", err)
 	}
 	var events []*Event
 	add := func(name string, payload any) error {

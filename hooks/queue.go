@@ -48,9 +48,20 @@ type PushQueue interface {
 	// the push done, in one transaction. It fails with ECONFLICT, storing
 	// nothing, if the lease was lost.
 	CompletePush(ctx context.Context, p *ClaimedPush, events []*Event) error
+	// CompletePushes does what CompletePush does for each of done, in one
+	// transaction. errs[i] is ECONFLICT, and nothing is stored for done[i],
+	// if that push's lease was lost; the others are stored. err is set, and
+	// nothing is stored, if the transaction failed.
+	CompletePushes(ctx context.Context, done []PushEvents) (errs []error, err error)
 	// RetryPush gives up the lease on p after a failure: it becomes claimable
 	// again at retryAt, or is marked failed with reason if final.
 	RetryPush(ctx context.Context, p *ClaimedPush, retryAt time.Time, reason string, final bool) error
+}
+
+// PushEvents is a claimed push with the events built for it.
+type PushEvents struct {
+	Push   *ClaimedPush
+	Events []*Event
 }
 
 // Job is a leased delivery of one event to one hook.

@@ -113,27 +113,53 @@ func bumpLeaseSeq(ctx context.Context, tx *sql.Tx, n int) error {
 // exists, and marks p done, in one transaction. It sets each event's ID. It
 // fails with ECONFLICT, storing nothing, if p's lease was lost.
 func (db *DB) CompletePush(ctx context.Context, p *hooks.ClaimedPush, events []*hooks.Event) error {
+	errs, err := db.CompletePushes(ctx, []hooks.PushEvents{{Push: p, Events: events}})
+	if err != nil {
+		return err
+	}
+	return wrap("complete push", errs[0])
+}
+
+// CompletePushes does what CompletePush does for each of done, in one
+// transaction: one commit (and fsync) for a batch of claimed pushes. errs[i]
+// is ECONFLICT, and nothing is stored for done[i], if its lease was lost; the
+// others are stored and their events get IDs. If the transaction fails, err
+// says why and nothing is stored.
+func (db *DB) CompletePushes(ctx context.Context, done []hooks.PushEvents) ([]error, error) {
 	now := db.now()
+	errs := make([]error, len(done))
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE pushes SET state = 2, lease_owner = NULL,
-			lease_until = NULL, error = NULL WHERE id = ? AND state = 1 AND lease_token = ?`,
-			p.ID, p.Lease.Token)
-		if err := fenced(res, err, "push", p.ID); err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := insertEvent(ctx, tx, e, now); err != nil {
-				return err
+		for i, d := range done {
+			errs[i] = nil // a retried transaction starts over
+			res, err := tx.ExecContext(ctx, `UPDATE pushes SET state = 2, lease_owner = NULL,
+				lease_until = NULL, error = NULL WHERE id = ? AND state = 1 AND lease_token = ?`,
+				d.Push.ID, d.Push.Lease.Token)
+			if err := fenced(res, err, "push", d.Push.ID); err != nil {
+				if hooks.ErrorCode(err) != hooks.ECONFLICT {
+					return err
+				}
+				errs[i] = err
+				continue
+			}
+			for _, e := range d.Events {
+				if err := insertEvent(ctx, tx, e, now); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		for _, e := range events {
-			e.ID = 0 // rolled back
+	for i, d := range done {
+		if err != nil || errs[i] != nil {
+			for _, e := range d.Events {
+				e.ID = 0 // rolled back, or never stored
+			}
 		}
 	}
-	return wrap("complete push", err)
+	if err != nil {
+		return nil, wrap("complete pushes", err)
+	}
+	return errs, nil
 }
 
 // RetryPush gives up the lease on p after a failure: p becomes claimable

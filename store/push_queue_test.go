@@ -112,6 +112,56 @@ func TestDB_PushQueue(t *testing.T) {
 		wantCode(t, db.CompletePush(ctx, fresh, nil), hooks.ECONFLICT)
 	})
 
+	t.Run("CompletePushes", func(t *testing.T) {
+		db, clock := MustOpenDB(t)
+		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
+		MustEnqueuePush(t, db)
+		stale := MustClaimPushes(t, db, "boot1", 1)[0]
+		clock.Add(2 * time.Minute)
+		MustEnqueuePush(t, db)
+		MustEnqueuePush(t, db)
+		ps := MustClaimPushes(t, db, "boot2", 10) // the stale one again, and two more
+		if len(ps) != 3 {
+			t.Fatalf("claimed %d, want 3", len(ps))
+		}
+		event := func() *hooks.Event {
+			return &hooks.Event{Owner: "o", Repo: "r", Name: "push", Payload: []byte(`{}`), Targets: []int64{h.ID}}
+		}
+		done := []hooks.PushEvents{
+			{Push: ps[1], Events: []*hooks.Event{event(), event()}},
+			{Push: stale, Events: []*hooks.Event{event()}},
+			{Push: ps[2], Events: []*hooks.Event{event()}},
+		}
+		errs, err := db.CompletePushes(ctx, done)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(errs) != 3 || errs[0] != nil || errs[2] != nil {
+			t.Fatalf("errs=%v, want only the stale push to fail", errs)
+		}
+		wantCode(t, errs[1], hooks.ECONFLICT)
+		if id := done[1].Events[0].ID; id != 0 {
+			t.Fatalf("the stale push's event has id %d, want 0: it was not stored", id)
+		}
+		jobs := MustClaimJobs(t, db, "boot2", 10)
+		var got, want []int64
+		for _, j := range jobs {
+			got = append(got, j.Event.ID)
+		}
+		for _, d := range []hooks.PushEvents{done[0], done[2]} {
+			for _, e := range d.Events {
+				want = append(want, e.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("jobs of events %v, want %v, in push order", got, want)
+		}
+		// The stale push itself is still leased by boot2's claim, which can complete it.
+		if err := db.CompletePush(ctx, ps[0], nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("Retry", func(t *testing.T) {
 		db, clock := MustOpenDB(t)
 		MustEnqueuePush(t, db)
