@@ -47,8 +47,8 @@ const writeShare = 1.0
 // Connection parameters (mattn/go-sqlite3 DSN keys). FULL makes every commit
 // durable on power loss; batched transactions keep that cheap.
 const (
-	writeParams = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate&_synchronous=FULL"
-	readParams  = "_busy_timeout=5000&_foreign_keys=on&_txlock=deferred&_query_only=1"
+	writeParams = "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate&_synchronous=FULL&_stmt_cache_size=64"
+	readParams  = "_busy_timeout=5000&_foreign_keys=on&_txlock=deferred&_query_only=1&_stmt_cache_size=64"
 	readConns   = 4
 	busyTimeout = 5 * time.Second // as _busy_timeout
 )
