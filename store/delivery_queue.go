@@ -52,42 +52,54 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, n int, busy []int64, 
 	if ok, err := anyDue(ctx, db.read, "jobs", db.now()); err != nil || !ok {
 		return nil, wrap("claim jobs", err)
 	}
-	var jobs []*hooks.Job
+	var (
+		claimed []claimedJob
+		until   time.Time
+	)
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		now := db.now() // the lock may have taken a while
-		until := now.Add(lease)
-		claimed, err := claimJobs(ctx, tx, owner, n, string(busyJSON), now, until)
-		if err != nil || len(claimed) == 0 {
+		until = now.Add(lease)
+		var err error
+		if claimed, err = claimJobs(ctx, tx, owner, n, string(busyJSON), now, until); err != nil || len(claimed) == 0 {
 			return err
 		}
-		if err := bumpLeaseSeq(ctx, tx, len(claimed)); err != nil {
+		return bumpLeaseSeq(ctx, tx, len(claimed))
+	})
+	if err != nil || len(claimed) == 0 {
+		return nil, wrap("claim jobs", err)
+	}
+	// Events and hooks are read after the commit, without holding the write
+	// lock. A job whose hook or event was deleted meanwhile was deleted with
+	// it (the foreign keys cascade): it is skipped.
+	var eventIDs, hookIDs []int64
+	for _, c := range claimed {
+		eventIDs = append(eventIDs, c.eventID)
+		hookIDs = append(hookIDs, c.hookID)
+	}
+	var (
+		events    map[int64]*hooks.Event
+		hooksByID map[int64]*hooks.Hook
+	)
+	err = db.view(ctx, func(tx *sql.Tx) error {
+		var err error
+		if events, err = loadEvents(ctx, tx, eventIDs); err != nil {
 			return err
 		}
-		var eventIDs, hookIDs []int64
-		for _, c := range claimed {
-			eventIDs = append(eventIDs, c.eventID)
-			hookIDs = append(hookIDs, c.hookID)
-		}
-		events, err := loadEvents(ctx, tx, eventIDs)
-		if err != nil {
-			return err
-		}
-		hooksByID, err := loadHooks(ctx, tx, hookIDs)
-		if err != nil {
-			return err
-		}
-		for _, c := range claimed {
-			e, h := events[c.eventID], hooksByID[c.hookID]
-			if e == nil || h == nil {
-				continue // cannot happen: both are foreign keys that cascade
-			}
-			jobs = append(jobs, &hooks.Job{ID: c.id, Event: e, Hook: h, Attempt: c.attempts,
-				Redelivery: c.redelivery, Lease: hooks.Lease{Owner: owner, Token: c.token, Until: until}})
-		}
-		return nil
+		hooksByID, err = loadHooks(ctx, tx, hookIDs)
+		return err
 	})
 	if err != nil {
+		// The jobs stay leased and come back when the lease expires.
 		return nil, wrap("claim jobs", err)
+	}
+	jobs := make([]*hooks.Job, 0, len(claimed))
+	for _, c := range claimed {
+		e, h := events[c.eventID], hooksByID[c.hookID]
+		if e == nil || h == nil {
+			continue
+		}
+		jobs = append(jobs, &hooks.Job{ID: c.id, Event: e, Hook: h, Attempt: c.attempts,
+			Redelivery: c.redelivery, Lease: hooks.Lease{Owner: owner, Token: c.token, Until: until}})
 	}
 	return jobs, nil
 }
