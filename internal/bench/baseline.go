@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,10 +20,11 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 )
 
-// bareLoop posts n signed bodies to recv with conc requests in flight over
-// keep-alive connections, with no storage, and returns how long it took.
-// With a non-nil record, each request is followed by a call of it.
-func bareLoop(recv *Receiver, bodies [][]byte, n, hookCount, conc int, record func(i int) error) (time.Duration, error) {
+// bareLoop posts n signed bodies to the receiver at url with conc requests
+// in flight over keep-alive connections, with no storage, and returns how
+// long it took. With a non-nil record, each request is followed by a call
+// of it.
+func bareLoop(url string, bodies [][]byte, n, hookCount, conc int, record func(i int) error) (time.Duration, error) {
 	if len(bodies) == 0 {
 		return 0, fmt.Errorf("no bodies to post")
 	}
@@ -41,7 +47,7 @@ func bareLoop(recv *Receiver, bodies [][]byte, n, hookCount, conc int, record fu
 				if i >= n || failed.Load() {
 					return
 				}
-				if err := post(client, recv.URL, bodies[i%len(bodies)], i, hookCount); err != nil {
+				if err := post(client, url, bodies[i%len(bodies)], i, hookCount); err != nil {
 					fail(err)
 					return
 				}
@@ -106,4 +112,86 @@ func sqliteRecorder(path string) (func(i int) error, func() error, error) {
 		return err
 	}
 	return record, db.Close, nil
+}
+
+// PostLoop is forgebench post-loop: the baselines in a process of their own,
+// apart from the receiver, as the daemon is. It posts -n bodies read from
+// the files in -bodies to -url, optionally recording each in SQLite, and
+// prints how long that took in nanoseconds.
+func PostLoop(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("forgebench post-loop", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "", "receiver base `URL`")
+	dir := fs.String("bodies", "", "`directory` of bodies to post")
+	n := fs.Int("n", 10000, "requests")
+	conc := fs.Int("c", 64, "requests in flight")
+	hookCount := fs.Int("hooks", 100, "hooks to spread the requests over")
+	sqlitePath := fs.String("sqlite", "", "record each request in this SQLite `file`")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	entries, err := os.ReadDir(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "post-loop:", err)
+		return 1
+	}
+	var bodies [][]byte
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(*dir, e.Name()))
+		if err != nil {
+			fmt.Fprintln(stderr, "post-loop:", err)
+			return 1
+		}
+		bodies = append(bodies, b)
+	}
+	var record func(int) error
+	if *sqlitePath != "" {
+		rec, closeDB, err := sqliteRecorder(*sqlitePath)
+		if err != nil {
+			fmt.Fprintln(stderr, "post-loop:", err)
+			return 1
+		}
+		defer closeDB()
+		record = rec
+	}
+	took, err := bareLoop(*url, bodies, *n, *hookCount, *conc, record)
+	if err != nil {
+		fmt.Fprintln(stderr, "post-loop:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, int64(took))
+	return 0
+}
+
+// postLoop runs forgebench post-loop with the bodies and returns the time
+// it measured.
+func (e *Env) postLoop(url string, bodies [][]byte, n, conc, hookCount int, sqlitePath string) (time.Duration, error) {
+	dir, err := os.MkdirTemp(e.Dir, "bodies-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	for i, b := range bodies {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%04d.json", i)), b, 0o644); err != nil {
+			return 0, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := []string{"post-loop", "-url", url, "-bodies", dir, "-n", strconv.Itoa(n), "-c", strconv.Itoa(conc),
+		"-hooks", strconv.Itoa(hookCount)}
+	if sqlitePath != "" {
+		args = append(args, "-sqlite", sqlitePath)
+	}
+	var out, errb bytes.Buffer
+	cmd := exec.CommandContext(ctx, e.Self, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("post-loop: %v: %s", err, errb.String())
+	}
+	ns, err := strconv.ParseInt(strings.TrimSpace(out.String()), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("post-loop: %q: %w", out.String(), err)
+	}
+	return time.Duration(ns), nil
 }

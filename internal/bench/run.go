@@ -101,25 +101,21 @@ func (e *Env) benchThroughput(t *Table) error {
 	}
 
 	// The baselines: the same signed bodies (the 100-hook backlog's), as many
-	// requests, as many in flight as the daemon's default --concurrency.
+	// requests, as many in flight as the daemon's default --concurrency, from
+	// a process of their own as the daemon's are.
 	n, conc := 10000/scale, 64
 	bodies := results[1].bodies
 	e.logf("baselines: bare loop and bare loop + SQLite, %d requests each", n)
-	bare, err := bareLoop(recv, bodies, n, 100, conc, nil)
+	bare, err := e.postLoop(recv.URL, bodies, n, conc, 100, "")
 	if err != nil {
 		return err
 	}
-	record, closeDB, err := sqliteRecorder(filepath.Join(e.Dir, "baseline.db"))
-	if err != nil {
-		return err
-	}
-	withDB, err := bareLoop(recv, bodies, n, 100, conc, record)
-	closeDB()
+	withDB, err := e.postLoop(recv.URL, bodies, n, conc, 100, filepath.Join(e.Dir, "baseline.db"))
 	if err != nil {
 		return err
 	}
 	bareRate, dbRate := Rate(n, bare), Rate(n, withDB)
-	t.Add(Row{Name: fmt.Sprintf("baseline: bare Go loop, %s signed POSTs, %d in flight, no storage", thousands(int64(n)), conc),
+	t.Add(Row{Name: fmt.Sprintf("baseline: bare Go loop (own process), %s signed POSTs, %d in flight, no storage", thousands(int64(n)), conc),
 		Result: perSec(bareRate), Verdict: Info})
 	t.Add(Row{Name: "baseline: the same + 1 SQLite insert per request (WAL, synchronous=FULL)",
 		Result: perSec(dbRate), Verdict: Info})

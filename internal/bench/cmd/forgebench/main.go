@@ -7,9 +7,12 @@
 //
 //	forgebench [-forgehook bin/forgehook] [-only push,throughput,big,concurrent] [-quick] [-keep] [-o FILE]
 //	forgebench time-hook LOG -- COMMAND [ARG...]
+//	forgebench post-loop -url URL -bodies DIR [-n N] [-c C] [-hooks H] [-sqlite FILE]
 //
 // The time-hook form runs COMMAND and appends its run time to LOG; the
 // concurrent push benchmark installs it in front of forgehook post-receive.
+// The post-loop form is the throughput baselines' client, run in a process
+// of its own.
 package main
 
 import (
@@ -29,6 +32,9 @@ func main() {
 			argv = argv[1:]
 		}
 		os.Exit(bench.TimeHook(os.Args[2], argv, os.Stdin, os.Stdout, os.Stderr))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "post-loop" {
+		os.Exit(bench.PostLoop(os.Args[2:], os.Stdout, os.Stderr))
 	}
 	os.Exit(run())
 }
