@@ -41,7 +41,8 @@ type DB struct {
 }
 
 // writeShare is how long, relative to how long it held SQLite's write lock,
-// the daemon leaves the lock free after a write transaction (see writeGate).
+// the daemon leaves the lock free after a write transaction where the gate
+// cannot see other processes' writers (see writeGate).
 const writeShare = 1.0
 
 // Connection parameters (mattn/go-sqlite3 DSN keys). FULL makes every commit
@@ -72,7 +73,7 @@ func Open(path string) (*DB, error) {
 	write.SetConnMaxLifetime(0)
 
 	db := &DB{Now: time.Now, MaxHooksPerEvent: DefaultMaxHooksPerEvent, path: path, write: write,
-		gate: newWriteGate(writeShare)}
+		gate: newWriteGate(path+".gate", writeShare)}
 	if err := db.migrate(context.Background()); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -96,6 +97,9 @@ func (db *DB) Close() error {
 	}
 	if rerr != nil {
 		return fmt.Errorf("close database: %w", rerr)
+	}
+	if err := db.gate.close(); err != nil {
+		return fmt.Errorf("close database: gate: %w", err)
 	}
 	return nil
 }

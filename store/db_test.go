@@ -290,13 +290,22 @@ func TestDB_TwoProcesses(t *testing.T) {
 // TestDB_HookNotStarved saturates the database with the daemon's claims and
 // finishes, back to back, and expects the post-receive hook's pushes to get
 // through quickly anyway. Without the write gate they wait out the busy
-// timeout and fail.
+// timeout and fail. The gate either sees the hook's announced write (gate
+// file) or, without one, paces the daemon by time: both must do.
 func TestDB_HookNotStarved(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
 	}
+	t.Run("gate file", func(t *testing.T) { testHookNotStarved(t, true) })
+	t.Run("paced by time", func(t *testing.T) { testHookNotStarved(t, false) })
+}
+
+func testHookNotStarved(t *testing.T, gateFile bool) {
 	path := filepath.Join(t.TempDir(), "forgehook.db")
 	daemon := MustOpenDBAt(t, path)
+	if !gateFile {
+		daemon.DisableGateFile()
+	}
 	ctx := context.Background()
 	var targets []int64
 	for i := range 8 {
