@@ -80,9 +80,12 @@ func (rc *refChange) read() (*hooks.RefChange, error) {
 	if !isCommit {
 		return &hooks.RefChange{}, nil
 	}
-	rc.repo.refsMu.Lock()
-	refs, err := branchesAndTags(rc.repo.git)
-	rc.repo.refsMu.Unlock()
+	refs, err := readBranchesAndTags(rc.repo.gitDir)
+	if errors.Is(err, errNoLooseRefs) {
+		rc.repo.refsMu.Lock()
+		refs, err = branchesAndTags(rc.repo.git)
+		rc.repo.refsMu.Unlock()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,11 @@
 package git
 
-import "github.com/go-git/go-git/v5/plumbing"
+import (
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+var gogitOpen = gogit.PlainOpen
 
 // ReadObject reads object id of the repository at gitDir through the object
 // store alone, for tests.
@@ -15,4 +20,29 @@ func ReadObject(gitDir, id string) (typ string, data []byte, err error) {
 		return "", nil, err
 	}
 	return obj.typ.String(), obj.data, nil
+}
+
+// BranchesAndTags lists the branches and tags of the repository at gitDir
+// twice: by reading ref files, and with go-git.
+func BranchesAndTags(gitDir string) (files, gogit map[string]string, err error) {
+	f, err := readBranchesAndTags(gitDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	repo, err := gogitOpen(gitDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := branchesAndTags(repo)
+	if err != nil {
+		return nil, nil, err
+	}
+	str := func(m map[string]plumbing.Hash) map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			out[k] = v.String()
+		}
+		return out
+	}
+	return str(f), str(g), nil
 }
