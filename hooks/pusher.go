@@ -80,7 +80,7 @@ func (w *PushWorker) Run(ctx context.Context) error {
 		case <-timer.C:
 		}
 		for ctx.Err() == nil {
-			pushes, err := w.Pushes.ClaimPushes(ctx, w.Owner, 16, pushLease)
+			pushes, err := w.Pushes.ClaimPushes(ctx, w.Owner, pushClaim, pushLease)
 			if err != nil {
 				if ctx.Err() == nil {
 					w.Logger.Error("claim pushes", "err", err)
@@ -88,7 +88,7 @@ func (w *PushWorker) Run(ctx context.Context) error {
 				break
 			}
 			w.handle(ctx, pushes)
-			if len(pushes) < 16 {
+			if len(pushes) < pushClaim {
 				break
 			}
 		}
@@ -96,9 +96,15 @@ func (w *PushWorker) Run(ctx context.Context) error {
 	}
 }
 
-// maxBatchPayload bounds the payload bytes of the pushes handle completes in
-// one transaction, so that a batch of big pushes does not pile up in memory.
-const maxBatchPayload = 4 << 20
+// pushClaim is how many pushes one claim takes. Their events are stored in
+// batches that hold up to maxBatchPayload bytes of payloads (so that big
+// pushes do not pile up in memory) and wait at most maxBatchDelay (so that
+// the first pushes of a backlog are not held back by the others).
+const (
+	pushClaim       = 64
+	maxBatchPayload = 4 << 20
+	maxBatchDelay   = 50 * time.Millisecond
+)
 
 // handle builds the events of the claimed pushes, in order, and stores them
 // with one transaction per batch (one commit instead of one per push).
@@ -107,6 +113,7 @@ func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
 		batch []PushEvents
 		size  int
 		look  = newLookups()
+		start = time.Now()
 	)
 	for _, p := range pushes {
 		events, err := w.events(ctx, &p.Push, look)
@@ -118,9 +125,9 @@ func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
 		for _, e := range events {
 			size += len(e.Payload)
 		}
-		if size >= maxBatchPayload {
+		if size >= maxBatchPayload || time.Since(start) >= maxBatchDelay {
 			w.complete(ctx, batch)
-			batch, size = batch[:0], 0
+			batch, size, start = batch[:0], 0, time.Now()
 		}
 	}
 	w.complete(ctx, batch)
