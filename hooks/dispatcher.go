@@ -124,18 +124,30 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 
 	// Claims are write transactions: take whole batches, once there is room
-	// for one, rather than a job or two each time one finishes.
+	// for one, rather than a job or two each time one finishes. A claim runs
+	// in its own goroutine, so that attempts keep starting and finishing
+	// while it waits for the write lock; one runs at a time.
 	limit := 4 * d.Concurrency
 	batch := min(maxClaim, limit)
+	claimed := make(chan claimResult, 1)
+	claiming := false
 	for {
-		if ctxDone != nil && claim && held <= limit-batch {
-			want := batch
+		if ctxDone != nil && claim && !claiming && held <= limit-batch {
+			claim, claiming = false, true
 			busy := busyHooks(lanes, max(laneRefill, d.HookConcurrency))
-			jobs, err := d.Queue.ClaimJobs(ctx, d.Owner, want, busy, d.lease())
-			if err != nil && ctx.Err() == nil {
-				d.Logger.Error("claim jobs", "err", err)
-			}
-			for _, job := range jobs {
+			go func() { claimed <- d.claim(ctx, batch, busy) }()
+		}
+		if ctxDone == nil && held == 0 && !claiming {
+			return nil
+		}
+		select {
+		case r := <-claimed:
+			claiming = false
+			for _, job := range r.jobs {
+				if ctxDone == nil { // stopping: give it back
+					finish <- &Outcome{Job: job, State: JobQueued}
+					continue
+				}
 				l := lanes[job.Hook.ID]
 				if l == nil {
 					l = &lane{hookID: job.Hook.ID}
@@ -146,21 +158,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				enqueueReady(l)
 			}
 			start()
-			claim = len(jobs) == want && err == nil
-			if !claim {
-				// With busy hooks, jobs may be due that this claim skipped on
-				// purpose: their lanes ask for a claim when they run low.
-				wait := d.Poll
-				if len(busy) == 0 && err == nil {
-					wait = d.untilNextDue(ctx)
-				}
-				resetTimer(timer, wait)
+			if r.full {
+				claim = true
+			} else if !claim {
+				resetTimer(timer, r.wait)
 			}
-		}
-		if ctxDone == nil && held == 0 {
-			return nil
-		}
-		select {
 		case o := <-done:
 			finish <- o
 			held--
@@ -192,6 +194,29 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			ready = nil
 		}
 	}
+}
+
+// claimResult is what a claim brought.
+type claimResult struct {
+	jobs []*Job
+	full bool          // as many jobs as asked for: more may be due
+	wait time.Duration // otherwise, when to look again
+}
+
+// claim leases up to n due jobs of hooks not in busy and, if it got fewer,
+// says when to look again.
+func (d *Dispatcher) claim(ctx context.Context, n int, busy []int64) claimResult {
+	jobs, err := d.Queue.ClaimJobs(ctx, d.Owner, n, busy, d.lease())
+	if err != nil && ctx.Err() == nil {
+		d.Logger.Error("claim jobs", "err", err)
+	}
+	r := claimResult{jobs: jobs, full: len(jobs) == n && err == nil, wait: d.Poll}
+	// With busy hooks, jobs may be due that this claim skipped on purpose:
+	// their lanes ask for a claim when they run low.
+	if !r.full && len(busy) == 0 && err == nil {
+		r.wait = d.untilNextDue(ctx)
+	}
+	return r
 }
 
 // attempt sends one job and decides its fate. Events queued for a hook that
