@@ -81,11 +81,6 @@ func (rc *refChange) read() (*hooks.RefChange, error) {
 		return &hooks.RefChange{}, nil
 	}
 	refs, err := readBranchesAndTags(rc.repo.gitDir)
-	if errors.Is(err, errNoLooseRefs) {
-		rc.repo.refsMu.Lock()
-		refs, err = branchesAndTags(rc.repo.git)
-		rc.repo.refsMu.Unlock()
-	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,11 @@
 package git
 
 import (
+	"strings"
+
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 )
-
-var gogitOpen = gogit.PlainOpen
 
 // ReadObject reads object id of the repository at gitDir through the object
 // store alone, for tests.
@@ -29,11 +29,7 @@ func BranchesAndTags(gitDir string) (files, gogit map[string]string, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	repo, err := gogitOpen(gitDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	g, err := branchesAndTags(repo)
+	g, err := goGitBranchesAndTags(gitDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -45,4 +41,28 @@ func BranchesAndTags(gitDir string) (files, gogit map[string]string, err error) 
 		return out
 	}
 	return str(f), str(g), nil
+}
+
+// goGitBranchesAndTags lists the branches and tags of the repository at
+// gitDir with go-git, leaving out symbolic refs: the reader did so before it
+// read the ref files itself.
+func goGitBranchesAndTags(gitDir string) (map[string]plumbing.Hash, error) {
+	repo, err := gogit.PlainOpen(gitDir)
+	if err != nil {
+		return nil, err
+	}
+	iter, err := repo.References()
+	if err != nil {
+		return nil, err
+	}
+	defer iter.Close()
+	refs := make(map[string]plumbing.Hash)
+	err = iter.ForEach(func(r *plumbing.Reference) error {
+		name := r.Name().String()
+		if r.Type() == plumbing.HashReference && (strings.HasPrefix(name, "refs/heads/") || strings.HasPrefix(name, "refs/tags/")) {
+			refs[name] = r.Hash()
+		}
+		return nil
+	})
+	return refs, err
 }

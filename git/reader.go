@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	gogit "github.com/go-git/go-git/v5"
-
 	"github.com/forgehook/forgehook/hooks"
 )
 
@@ -41,8 +39,6 @@ func NewReader() *Reader { return &Reader{} }
 type openRepo struct {
 	gitDir   string
 	objects  *objectStore
-	refsMu   sync.Mutex // go-git's reference storage is not documented as concurrency-safe
-	git      *gogit.Repository
 	users    int
 	lastUsed int64
 }
@@ -82,12 +78,7 @@ func (r *Reader) acquire(gitDir string) (*openRepo, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		g, err := gogit.PlainOpen(dir)
-		if err != nil {
-			objects.close()
-			return nil, nil, fmt.Errorf("open repository %s: %w", dir, err)
-		}
-		repo = &openRepo{gitDir: dir, objects: objects, git: g}
+		repo = &openRepo{gitDir: dir, objects: objects}
 		r.repos[dir] = repo
 	}
 	repo.users++

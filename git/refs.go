@@ -6,34 +6,11 @@ import (
 	"sort"
 	"strings"
 
-	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
 // maxTagDepth bounds chains of tags pointing at tags.
 const maxTagDepth = 32
-
-// branchesAndTags returns the current branches and tags of repo by name,
-// leaving out symbolic refs.
-func branchesAndTags(repo *gogit.Repository) (map[string]plumbing.Hash, error) {
-	iter, err := repo.References()
-	if err != nil {
-		return nil, fmt.Errorf("list refs: %w", err)
-	}
-	defer iter.Close()
-	refs := make(map[string]plumbing.Hash)
-	err = iter.ForEach(func(r *plumbing.Reference) error {
-		name := r.Name().String()
-		if r.Type() == plumbing.HashReference && (strings.HasPrefix(name, "refs/heads/") || strings.HasPrefix(name, "refs/tags/")) {
-			refs[name] = r.Hash()
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list refs: %w", err)
-	}
-	return refs, nil
-}
 
 // peel follows annotated tags from h to the object they point at. It returns
 // that object's id and whether it is a commit.

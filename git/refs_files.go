@@ -14,14 +14,16 @@ import (
 )
 
 // errNoLooseRefs is what readBranchesAndTags returns for a repository whose
-// refs are not stored as files (reftable): go-git lists those.
-var errNoLooseRefs = errors.New("refs are not stored as files")
+// refs are not stored as files: reftable (git 2.45+), which go-git does not
+// read either.
+var errNoLooseRefs = errors.New("list refs: refs are not stored as files (reftable is not supported)")
 
 // readBranchesAndTags returns the branches and tags of the bare repository
-// at gitDir by name, leaving out symbolic refs, as branchesAndTags does, by
-// reading packed-refs and the loose refs under refs/heads and refs/tags
-// directly: on every push, go-git's walk over all of refs/ cost as much as
-// the rest of reading a small push.
+// at gitDir by name, leaving out symbolic refs, by reading packed-refs and
+// the loose refs under refs/heads and refs/tags. (Listing them through
+// go-git walked all of refs/ and cost, on every push, as much as the rest of
+// reading a small push; and it linked go-git's transports, whose package
+// initialization every run of the post-receive hook paid.)
 func readBranchesAndTags(gitDir string) (map[string]plumbing.Hash, error) {
 	if fi, err := os.Stat(filepath.Join(gitDir, "refs", "heads")); err != nil || !fi.IsDir() {
 		return nil, errNoLooseRefs
