@@ -17,6 +17,7 @@ import (
 type Env struct {
 	Forgehook string    // path of bin/forgehook
 	Self      string    // path of the forgebench binary, for its time-hook command
+	HookOnly  string    // path of the post-receive-only binary (cmd/hookonly), or ""
 	Dir       string    // scratch directory, removed by the caller
 	Log       io.Writer // progress lines
 	Quick     bool      // smaller counts, for trying the harness out

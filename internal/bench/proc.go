@@ -68,3 +68,36 @@ func parseStatusKB(status, key string) (int64, error) {
 	}
 	return 0, fmt.Errorf("status: no %s", key)
 }
+
+// AnonRSS returns the resident anonymous memory (RssAnon) of process pid, in
+// bytes: the resident set without mapped files such as git packs.
+func AnonRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatusKB(string(b), "RssAnon")
+}
+
+// peakAnon samples AnonRSS of pid every 5ms until stop is closed, and then
+// sends the largest value seen.
+func peakAnon(pid int, stop <-chan struct{}) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var peak int64
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if n, err := AnonRSS(pid); err == nil {
+				peak = max(peak, n)
+			}
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
+}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -112,25 +114,39 @@ func (e *Env) benchPush(t *Table) error {
 	if e.Quick {
 		runs = 10
 	}
-	hookAlone := func() (Sample, Sample, error) {
-		var fh, nh Sample
+	// hookAlone runs forgehook post-receive, the no-op hook and, if built,
+	// the post-receive-only binary, alternated.
+	hookAlone := func() (fh, nh, oh Sample, err error) {
 		for i := range runs + warm {
 			a, err := e.runHook(hooked, line, e.Forgehook, "post-receive", "--db", db, "--repos", repos)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			b, err := e.runHook(noop, line, filepath.Join(noop, "hooks", "post-receive"))
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
+			}
+			var c time.Duration
+			if e.HookOnly != "" {
+				if c, err = e.runHook(hooked, line, e.HookOnly, "post-receive", "--db", db, "--repos", repos); err != nil {
+					return nil, nil, nil, err
+				}
 			}
 			if i >= warm {
-				fh, nh = append(fh, a), append(nh, b)
+				fh, nh, oh = append(fh, a), append(nh, b), append(oh, c)
 			}
 		}
-		return fh, nh, nil
+		return fh, nh, oh, nil
+	}
+	baseline := func(nh, oh Sample) string {
+		s := "no-op hook script: " + ms(nh.Median())
+		if e.HookOnly != "" {
+			s += "; a post-receive-only binary: " + ms(oh.Median())
+		}
+		return s
 	}
 	e.logf("post-receive alone, daemon running: %d runs", runs)
-	fh, nh, err := hookAlone()
+	fh, nh, oh, err := hookAlone()
 	if err != nil {
 		return err
 	}
@@ -138,9 +154,12 @@ func (e *Env) benchPush(t *Table) error {
 		Name:     fmt.Sprintf("forgehook post-receive alone, daemon running (median of %d)", runs),
 		Result:   fmt.Sprintf("%s (p90 %s)", ms(fh.Median()), ms(fh.Percentile(90))),
 		Target:   "≤ 5 ms",
-		Baseline: "no-op hook script: " + ms(nh.Median()),
+		Baseline: baseline(nh, oh),
 		Verdict:  verdict(fh.Median() <= 5*time.Millisecond),
 	})
+	if err := e.benchStart(t, runs); err != nil {
+		return err
+	}
 
 	// Push to delivery latency.
 	pushes := 200
@@ -199,14 +218,13 @@ func (e *Env) benchPush(t *Table) error {
 	// The hook alone with no daemon: it is then the last connection to
 	// close, which checkpoints the WAL.
 	e.logf("post-receive alone, daemon stopped: %d runs", runs)
-	fh, nh, err = hookAlone()
-	if err != nil {
+	if fh, nh, oh, err = hookAlone(); err != nil {
 		return err
 	}
 	t.Add(Row{
 		Name:     fmt.Sprintf("forgehook post-receive alone, daemon not running (median of %d)", runs),
 		Result:   fmt.Sprintf("%s (p90 %s)", ms(fh.Median()), ms(fh.Percentile(90))),
-		Baseline: "no-op hook script: " + ms(nh.Median()),
+		Baseline: baseline(nh, oh),
 		Verdict:  Info,
 	})
 	return nil
@@ -231,4 +249,65 @@ func (e *Env) runHook(gitDir, input, name string, args ...string) (time.Duration
 		return took, fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, errb.String())
 	}
 	return took, nil
+}
+
+// benchStart measures the process start of the forgehook binary (forgehook
+// version) against the post-receive-only binary (which exits at once without
+// arguments), and the package initialization GODEBUG=inittrace=1 reports.
+func (e *Env) benchStart(t *Table, runs int) error {
+	if e.HookOnly == "" {
+		return nil
+	}
+	var big, small Sample
+	for range runs {
+		a, err := e.runHook(e.Dir, "", e.Forgehook, "version")
+		if err != nil {
+			return err
+		}
+		b, err := e.runHook(e.Dir, "", e.HookOnly)
+		if err != nil {
+			return err
+		}
+		big, small = append(big, a), append(small, b)
+	}
+	var inits Sample
+	for range 9 {
+		d, err := initTrace(e.Forgehook)
+		if err != nil {
+			return err
+		}
+		inits = append(inits, d)
+	}
+	t.Add(Row{
+		Name:     fmt.Sprintf("process start: forgehook version (median of %d)", runs),
+		Result:   fmt.Sprintf("%s, of which package init %s (inittrace)", ms(big.Median()), ms(inits.Median())),
+		Baseline: "the post-receive-only binary, starting and exiting: " + ms(small.Median()),
+		Verdict:  Info,
+	})
+	return nil
+}
+
+// initTrace runs bin version with GODEBUG=inittrace=1 and returns the sum of
+// the package initialization times it reports.
+func initTrace(bin string) (time.Duration, error) {
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s version: %v", bin, err)
+	}
+	var total time.Duration
+	for _, line := range strings.Split(errb.String(), "\n") {
+		// init internal/bytealg @0.008 ms, 0 ms clock, 0 bytes, 0 allocs
+		f := strings.Fields(line)
+		if len(f) >= 7 && f[0] == "init" && f[5] == "ms" && f[6] == "clock," {
+			v, err := strconv.ParseFloat(f[4], 64)
+			if err != nil {
+				return 0, fmt.Errorf("inittrace: %q: %w", line, err)
+			}
+			total += time.Duration(v * float64(time.Millisecond))
+		}
+	}
+	return total, nil
 }

@@ -30,6 +30,7 @@ type drained struct {
 	recorded   time.Duration // ... and the database recorded them all
 	cpu        time.Duration // the daemon's user+system time over the drain
 	peakRSS    int64         // the daemon's VmHWM at the end
+	peakAnon   int64         // its largest RssAnon seen during the drain and pushes
 	extra      int64         // requests beyond one per delivery (duplicates)
 	bodies     [][]byte      // the push payloads, for the baselines
 	pushToAll  Sample        // fanout to 1,000 only: git push returned -> receiver had every delivery
@@ -87,20 +88,26 @@ func (e *Env) drain(f fanout, recv *Receiver, pushToAll int) (*drained, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopSampling := make(chan struct{})
+	anon := peakAnon(d.PID(), stopSampling)
 	t0 := time.Now()
 	if err := d.Resume(); err != nil {
+		close(stopSampling)
 		return nil, err
 	}
 	received, err := waitFor(all, 3*time.Minute, fmt.Sprintf("%s: the receiver having %d deliveries", f, want))
 	if err != nil {
+		close(stopSampling)
 		return nil, fmt.Errorf("%w (got %d)\n%s", err, recv.Count()-base, d.Log())
 	}
 	recorded, err := d.WaitDeliveries(int64(want), time.Minute)
 	if err != nil {
+		close(stopSampling)
 		return nil, err
 	}
 	cpu1, err := CPUTime(d.PID())
 	if err != nil {
+		close(stopSampling)
 		return nil, err
 	}
 	r := &drained{deliveries: want, received: received.Sub(t0), recorded: recorded.Sub(t0), cpu: cpu1 - cpu0}
@@ -110,10 +117,13 @@ func (e *Env) drain(f fanout, recv *Receiver, pushToAll int) (*drained, error) {
 	for range pushToAll {
 		took, err := e.pushToAll(d, recv, gitDir, f.hooks, dir)
 		if err != nil {
+			close(stopSampling)
 			return nil, err
 		}
 		r.pushToAll = append(r.pushToAll, took)
 	}
+	close(stopSampling)
+	r.peakAnon = <-anon
 	if r.peakRSS, err = PeakRSS(d.PID()); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	forgebench [-forgehook bin/forgehook] [-only push,throughput,big,concurrent] [-quick] [-keep] [-o FILE]
+//	forgebench [-forgehook bin/forgehook] [-hookonly bin/hookonly] [-only push,throughput,big,concurrent] [-quick] [-keep] [-o FILE]
 //	forgebench time-hook LOG -- COMMAND [ARG...]
 //	forgebench post-loop -url URL -bodies DIR [-n N] [-c C] [-hooks H] [-sqlite FILE]
 //
@@ -41,6 +41,7 @@ func main() {
 
 func run() int {
 	forgehook := flag.String("forgehook", "bin/forgehook", "the forgehook `binary` to benchmark")
+	hookOnly := flag.String("hookonly", "", "a post-receive-only `binary` (internal/bench/cmd/hookonly) to compare the hook with")
 	only := flag.String("only", "", "comma-separated benchmark `groups` to run: "+strings.Join(bench.Benchmarks, ","))
 	quick := flag.Bool("quick", false, "smaller counts, to try the harness out (figures are not comparable)")
 	keep := flag.Bool("keep", false, "keep the scratch directory")
@@ -74,7 +75,13 @@ func run() int {
 	if *only != "" {
 		groups = strings.Split(*only, ",")
 	}
-	env := &bench.Env{Forgehook: bin, Self: self, Dir: dir, Log: os.Stderr, Quick: *quick}
+	if *hookOnly != "" {
+		if *hookOnly, err = filepath.Abs(*hookOnly); err != nil {
+			fmt.Fprintln(os.Stderr, "forgebench:", err)
+			return 1
+		}
+	}
+	env := &bench.Env{Forgehook: bin, Self: self, HookOnly: *hookOnly, Dir: dir, Log: os.Stderr, Quick: *quick}
 	table, runErr := env.Run(groups)
 	if table != nil && len(table.Rows) > 0 {
 		table.WriteMarkdown(os.Stdout)
