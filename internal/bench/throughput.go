@@ -20,7 +20,15 @@ type fanout struct {
 }
 
 func (f fanout) String() string {
-	return fmt.Sprintf("%s pushes × %s hooks", thousands(int64(f.pushes)), thousands(int64(f.hooks)))
+	return plural(f.pushes, "push", "pushes") + " × " + plural(f.hooks, "hook", "hooks")
+}
+
+// plural formats n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(int64(n)) + " " + many
 }
 
 // drained is what a backlog's drain measured.
