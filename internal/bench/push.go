@@ -96,7 +96,7 @@ func (e *Env) benchPush(t *Table) error {
 	r := float64(withHook.Median()) / float64(withNoop.Median())
 	t.Add(Row{
 		Name:     fmt.Sprintf("git push of 1 commit, forgehook hook vs no-op hook (medians of %d, alternated)", n),
-		Result:   fmt.Sprintf("%s vs %s = %.2f×", ms(withHook.Median()), ms(withNoop.Median()), r),
+		Result:   fmt.Sprintf("%s vs %s = %.3f×", ms(withHook.Median()), ms(withNoop.Median()), r),
 		Target:   "≤ 1.20×",
 		Baseline: "no-op hook (cat >/dev/null): " + ms(withNoop.Median()),
 		Verdict:  verdict(r <= 1.20),
