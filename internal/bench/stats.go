@@ -74,10 +74,11 @@ func thousands(n int64) string {
 	return s
 }
 
-// ratio formats a/b as "1.07×".
+// ratio formats a/b as "1.075×": three decimals, so that a value just
+// past a target does not print as the target.
 func ratio(a, b float64) string {
 	if b == 0 {
 		return "n/a"
 	}
-	return fmt.Sprintf("%.2f×", a/b)
+	return fmt.Sprintf("%.3f×", a/b)
 }

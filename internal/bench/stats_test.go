@@ -34,7 +34,7 @@ func TestFormat(t *testing.T) {
 		{thousands(1234567), "1,234,567"}, {thousands(-12345), "-12,345"},
 		{perSec(Rate(10000, 2*time.Second)), "5,000/s"},
 		{ms(1234 * time.Microsecond), "1.23 ms"}, {ms(12345 * time.Microsecond), "12.3 ms"},
-		{ms(123456 * time.Microsecond), "123 ms"}, {ratio(3, 2), "1.50×"}, {ratio(1, 0), "n/a"},
+		{ms(123456 * time.Microsecond), "123 ms"}, {ratio(3, 2), "1.500×"}, {ratio(1, 0), "n/a"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
