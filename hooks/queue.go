@@ -44,14 +44,11 @@ type PushQueue interface {
 	// ClaimPushes leases up to n pushes, oldest first, that are queued or whose
 	// lease expired.
 	ClaimPushes(ctx context.Context, owner string, n int, lease time.Duration) ([]*ClaimedPush, error)
-	// CompletePush stores events with one queued job per target hook and marks
-	// the push done, in one transaction. It fails with ECONFLICT, storing
-	// nothing, if the lease was lost.
-	CompletePush(ctx context.Context, p *ClaimedPush, events []*Event) error
-	// CompletePushes does what CompletePush does for each of done, in one
-	// transaction. errs[i] is ECONFLICT, and nothing is stored for done[i],
-	// if that push's lease was lost; the others are stored. err is set, and
-	// nothing is stored, if the transaction failed.
+	// CompletePushes stores, for each of done, its events with one queued job
+	// per target hook, and marks the push done, all in one transaction.
+	// errs[i] is ECONFLICT, and nothing is stored for done[i], if that push's
+	// lease was lost; the others are stored. err is set, and nothing is
+	// stored, if the transaction failed.
 	CompletePushes(ctx context.Context, done []PushEvents) (errs []error, err error)
 	// RetryPush gives up the lease on p after a failure: it becomes claimable
 	// again at retryAt, or is marked failed with reason if final.

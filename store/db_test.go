@@ -255,7 +255,7 @@ func TestDB_TwoProcesses(t *testing.T) {
 			}
 			for _, p := range ps {
 				e := &hooks.Event{Owner: "o", Repo: "r", Name: hooks.EventPush, Payload: []byte(`{}`), Targets: []int64{h.ID}}
-				if err := daemon.CompletePush(ctx, p, []*hooks.Event{e}); err != nil {
+				if err := completePush(ctx, daemon, p, []*hooks.Event{e}); err != nil {
 					errs <- err
 					return
 				}

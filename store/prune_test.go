@@ -18,7 +18,7 @@ func TestDB_PruneDeliveries(t *testing.T) {
 	MustDeliverAll(t, db)
 	queued := MustEnqueueEvent(t, db, h.ID) // still queued: kept
 	MustEnqueuePush(t, db)
-	if err := db.CompletePush(ctx, MustClaimPushes(t, db, "boot1", 1)[0], nil); err != nil {
+	if err := completePush(ctx, db, MustClaimPushes(t, db, "boot1", 1)[0], nil); err != nil {
 		t.Fatal(err)
 	}
 	clock.Add(48 * time.Hour)

@@ -109,19 +109,9 @@ func bumpLeaseSeq(ctx context.Context, tx *sql.Tx, n int) error {
 	return err
 }
 
-// CompletePush stores events with one queued job per target hook that still
-// exists, and marks p done, in one transaction. It sets each event's ID. It
-// fails with ECONFLICT, storing nothing, if p's lease was lost.
-func (db *DB) CompletePush(ctx context.Context, p *hooks.ClaimedPush, events []*hooks.Event) error {
-	errs, err := db.CompletePushes(ctx, []hooks.PushEvents{{Push: p, Events: events}})
-	if err != nil {
-		return err
-	}
-	return wrap("complete push", errs[0])
-}
-
-// CompletePushes does what CompletePush does for each of done, in one
-// transaction: one commit (and fsync) for a batch of claimed pushes. errs[i]
+// CompletePushes stores, for each of done, its events with one queued job per
+// target hook that still exists, and marks the push done, in one transaction:
+// one commit (and fsync) for a batch of claimed pushes. errs[i]
 // is ECONFLICT, and nothing is stored for done[i], if its lease was lost; the
 // others are stored and their events get IDs. If the transaction fails, err
 // says why and nothing is stored.

@@ -59,7 +59,7 @@ func TestDB_PushQueue(t *testing.T) {
 		}
 
 		e := &hooks.Event{Owner: "o", Repo: "r", RepoID: 1, Name: "push", Payload: []byte(`{}`), Targets: []int64{h.ID, 999}}
-		if err := db.CompletePush(ctx, p, []*hooks.Event{e}); err != nil {
+		if err := completePush(ctx, db, p, []*hooks.Event{e}); err != nil {
 			t.Fatal(err)
 		}
 		if e.ID == 0 || e.GUID == "" {
@@ -98,18 +98,18 @@ func TestDB_PushQueue(t *testing.T) {
 		fresh := MustClaimPushes(t, db, "boot2", 1)[0]
 
 		e := &hooks.Event{Owner: "o", Repo: "r", Name: "push", Payload: []byte(`{}`), Targets: []int64{h.ID}}
-		wantCode(t, db.CompletePush(ctx, stale, []*hooks.Event{e}), hooks.ECONFLICT)
+		wantCode(t, completePush(ctx, db, stale, []*hooks.Event{e}), hooks.ECONFLICT)
 		if _, err := db.LatestEvent(ctx, "o", "r", "push"); hooks.ErrorCode(err) != hooks.ENOTFOUND {
 			t.Fatalf("latest event after a stale complete: %v, want ENOTFOUND", err)
 		}
 		wantCode(t, db.RetryPush(ctx, stale, clock.Now(), "x", false), hooks.ECONFLICT)
 
 		e.ID, e.GUID = 0, ""
-		if err := db.CompletePush(ctx, fresh, []*hooks.Event{e}); err != nil {
+		if err := completePush(ctx, db, fresh, []*hooks.Event{e}); err != nil {
 			t.Fatal(err)
 		}
 		// Completing twice is a lost lease too.
-		wantCode(t, db.CompletePush(ctx, fresh, nil), hooks.ECONFLICT)
+		wantCode(t, completePush(ctx, db, fresh, nil), hooks.ECONFLICT)
 	})
 
 	t.Run("CompletePushes", func(t *testing.T) {
@@ -157,7 +157,7 @@ func TestDB_PushQueue(t *testing.T) {
 			t.Fatalf("jobs of events %v, want %v, in push order", got, want)
 		}
 		// The stale push itself is still leased by boot2's claim, which can complete it.
-		if err := db.CompletePush(ctx, ps[0], nil); err != nil {
+		if err := completePush(ctx, db, ps[0], nil); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -206,4 +206,14 @@ func TestDB_PushQueue(t *testing.T) {
 			t.Fatalf("claim order=%v, want %v", got, want)
 		}
 	})
+}
+
+// completePush stores the events of one claimed push, as CompletePushes does
+// for a batch, and returns that push's error.
+func completePush(ctx context.Context, db *store.DB, p *hooks.ClaimedPush, events []*hooks.Event) error {
+	errs, err := db.CompletePushes(ctx, []hooks.PushEvents{{Push: p, Events: events}})
+	if err != nil {
+		return err
+	}
+	return errs[0]
 }
