@@ -237,7 +237,7 @@ func (s *Server) Ping(ctx context.Context, h *hooks.Hook) error {
 		if err != nil {
 			return err
 		}
-		if repo, err = hooks.LoadRepository(ctx, s.Accounts, s.Hooks, g, latestPush(ctx, s.Deliveries, g)); err != nil {
+		if repo, err = hooks.LoadRepository(ctx, s.Accounts, g, latestPush(ctx, s.Deliveries, g)); err != nil {
 			return err
 		}
 		owner = &repo.Owner

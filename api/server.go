@@ -160,7 +160,7 @@ func (s *Server) repoScope(h handler) handler {
 		if err != nil {
 			return err
 		}
-		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, s.Hooks, g, latestPush(r.Context(), s.Deliveries, g))
+		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, g, latestPush(r.Context(), s.Deliveries, g))
 		if err != nil {
 			return err
 		}

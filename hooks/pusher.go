@@ -221,13 +221,13 @@ func (w *PushWorker) repository(ctx context.Context, p *Push) (*Repository, erro
 	if err != nil {
 		return nil, fmt.Errorf("repository %s: %w", p.GitDir, err)
 	}
-	return LoadRepository(ctx, w.Accounts, w.Hooks, g, p.ReceivedAt)
+	return LoadRepository(ctx, w.Accounts, g, p.ReceivedAt)
 }
 
 // LoadRepository gives the bare repository g its forgehook identity: ids for
-// it and its owner, and whether the owner is an organization (it has
-// organization hooks). pushedAt is the time of the latest push, if known.
-func LoadRepository(ctx context.Context, accounts AccountService, hooks HookService, g *GitRepo, pushedAt time.Time) (*Repository, error) {
+// it and its owner, and whether the owner is an organization. pushedAt is the
+// time of the latest push, if known.
+func LoadRepository(ctx context.Context, accounts AccountService, g *GitRepo, pushedAt time.Time) (*Repository, error) {
 	owner, err := accounts.EnsureAccount(ctx, g.Owner)
 	if err != nil {
 		return nil, fmt.Errorf("owner account: %w", err)
@@ -235,13 +235,6 @@ func LoadRepository(ctx context.Context, accounts AccountService, hooks HookServ
 	id, created, err := accounts.EnsureRepo(ctx, g.Owner, g.Name)
 	if err != nil {
 		return nil, fmt.Errorf("repository id: %w", err)
-	}
-	if !owner.Org {
-		_, n, err := hooks.FindHooks(ctx, HookFilter{Owner: g.Owner, Org: true, Limit: 1})
-		if err != nil {
-			return nil, fmt.Errorf("organization hooks: %w", err)
-		}
-		owner.Org = n > 0
 	}
 	if !g.CreatedAt.IsZero() && g.CreatedAt.Before(created) {
 		created = g.CreatedAt
