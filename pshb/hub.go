@@ -19,9 +19,8 @@ import (
 // Handler serves POST /hub. It expects an authenticated request: the
 // principal is read from the request context.
 type Handler struct {
-	Hooks     hooks.HookService
-	Repos     hooks.GitRepos
-	PublicURL string
+	Hooks hooks.HookService
+	Repos hooks.GitRepos
 	// OnCreate is called for a hook a subscription created; it sends the ping.
 	OnCreate func(ctx context.Context, h *hooks.Hook) error
 	Logger   *slog.Logger

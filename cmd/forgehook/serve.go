@@ -143,7 +143,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
 		PublicURL: c.PublicURL, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
 	}
-	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, PublicURL: c.PublicURL, OnCreate: srv.Ping}
+	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
 		m.Logger.Warn("no wake-up socket; pushes are noticed by polling", "err", err)
 	}
