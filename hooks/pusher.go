@@ -168,15 +168,10 @@ func (w *PushWorker) fail(ctx context.Context, p *ClaimedPush, err error) {
 	}
 }
 
-// Events builds the events of push p: for each ref update a push event (kept
-// even with no subscriber, for POST /hooks/{id}/tests) and, for a branch or tag
-// that was created or deleted, a create or delete event if a hook wants it.
-func (w *PushWorker) Events(ctx context.Context, p *Push) ([]*Event, error) {
-	w.init()
-	return w.events(ctx, p, newLookups())
-}
-
-// events is Events with the lookups of a batch of pushes.
+// events builds the events of push p, with the lookups of its batch: for each
+// ref update a push event (kept even with no subscriber, for POST
+// /hooks/{id}/tests) and, for a branch or tag that was created or deleted, a
+// create or delete event if a hook wants it.
 func (w *PushWorker) events(ctx context.Context, p *Push, look *lookups) ([]*Event, error) {
 	repo, hooks, err := look.repository(ctx, w, p)
 	if err != nil {
