@@ -110,7 +110,7 @@ func TestRepos_FlatAndNested(t *testing.T) {
 		t.Errorf("RepoAt(gitolite-admin) = %v; want ENOTFOUND naming gitolite", err)
 	}
 	clash := mustBareAt(t, root, "team/sub.proj.git") // takes the name from the nested one
-	repos = &git.Repos{Root: root}                     // a scan no older than maxAge
+	repos = &git.Repos{Root: root}                    // a scan no older than maxAge
 	if g, err := repos.FindRepo(ctx, "team", "sub.proj"); err != nil || g.GitDir != clash {
 		t.Fatalf("FindRepo(team, sub.proj) = %+v, %v; want %s", g, err, clash)
 	}
