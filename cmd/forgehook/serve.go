@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +70,13 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	if c.Concurrency < 1 || c.HookConcurrency < 1 || c.HookConcurrency > c.Concurrency {
 		return nil, errors.New("serve: need 1 <= --hook-concurrency <= --concurrency")
 	}
-	return c, c.absolute()
+	if err := c.absolute(); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(c.Repos); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("serve: --repos %s is not a directory: pass the root of your bare repositories (or set FORGEHOOK_REPOS)", c.Repos)
+	}
+	return c, nil
 }
 
 // runServe runs the daemon until ctx is cancelled.
