@@ -251,11 +251,13 @@ func targets(hooks []*Hook, event string) []int64 {
 	return ids
 }
 
-// PusherFromEnv returns the pusher's login from a post-receive environment:
-// gitolite's GL_USERNAME, git-http-backend's REMOTE_USER, FORGEHOOK_PUSHER,
-// else the OS user.
+// PusherFromEnv returns the pusher's login from a post-receive environment,
+// the first non-blank of: FORGEHOOK_PUSHER (set by the administrator, for
+// instance per ssh key), GL_USER (gitolite), GL_USERNAME (GitLab),
+// REMOTE_USER (git-http-backend behind HTTP authentication); else the OS
+// user, else "git".
 func PusherFromEnv(getenv func(string) string, osUser string) string {
-	for _, k := range []string{"GL_USERNAME", "REMOTE_USER", "FORGEHOOK_PUSHER"} {
+	for _, k := range []string{"FORGEHOOK_PUSHER", "GL_USER", "GL_USERNAME", "REMOTE_USER"} {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
 			return truncate(v, 100)
 		}
