@@ -34,6 +34,7 @@ type serveConfig struct {
 	HookConcurrency int
 	Retention       time.Duration
 	Clone           hooks.CloneURLs
+	MaxTagsPerPush  int
 }
 
 func parseServe(args []string, out io.Writer) (*serveConfig, error) {
@@ -50,6 +51,7 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
 	fs.StringVar(&c.Clone.HTTP, "clone-url", envOr("FORGEHOOK_CLONE_URL", ""), "`template` of clone_url and git_url, with {owner} and {repo} (env FORGEHOOK_CLONE_URL; default PUBLIC_URL/{owner}/{repo}.git)")
 	fs.StringVar(&c.Clone.SSH, "ssh-url", envOr("FORGEHOOK_SSH_URL", ""), "`template` of ssh_url, with {owner} and {repo} (env FORGEHOOK_SSH_URL; default git@PUBLIC_HOST:{owner}/{repo}.git)")
+	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -72,6 +74,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	}
 	if c.Retention < time.Hour {
 		return nil, errors.New("serve: --retention must be at least 1h")
+	}
+	if c.MaxTagsPerPush < 0 {
+		return nil, errors.New("serve: --max-tags-per-push must be 0 (no limit) or more")
 	}
 	if c.Concurrency < 1 || c.HookConcurrency < 1 || c.HookConcurrency > c.Concurrency {
 		return nil, errors.New("serve: need 1 <= --hook-concurrency <= --concurrency")
@@ -166,7 +171,7 @@ func (m *Main) Open(ctx context.Context) error {
 	urls.Clone = c.Clone
 	pusher := &hooks.PushWorker{
 		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos}, Commits: m.reader,
-		URLs: urls, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
+		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
