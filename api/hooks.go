@@ -243,7 +243,7 @@ func (s *Server) Ping(ctx context.Context, h *hooks.Hook) error {
 		owner = &repo.Owner
 		e.Repo, e.RepoID = repo.Name, repo.ID
 	}
-	if e.Payload, err = json.Marshal(hooks.NewPingPayload(hooks.NewURLs(s.PublicURL, ""), h, repo, *owner, *sender)); err != nil {
+	if e.Payload, err = json.Marshal(hooks.NewPingPayload(s.urlsFor(""), h, repo, *owner, *sender)); err != nil {
 		return err
 	}
 	return s.enqueue(ctx, e)

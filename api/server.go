@@ -24,9 +24,10 @@ type Server struct {
 	Accounts   hooks.AccountService
 	Repos      hooks.GitRepos
 	Tokens     hooks.Tokens
-	Hub        http.Handler // the PubSubHubbub hub, served at /hub behind authentication
-	PublicURL  string       // the base of every URL in responses, e.g. http://git.example.com:8080
-	OnEnqueue  func()       // called after events were queued: wakes the dispatcher
+	Hub        http.Handler    // the PubSubHubbub hub, served at /hub behind authentication
+	PublicURL  string          // the base of every URL in responses, e.g. http://git.example.com:8080
+	Clone      hooks.CloneURLs // templates of repositories' clone URLs; empty ones derive from PublicURL
+	OnEnqueue  func()          // called after events were queued: wakes the dispatcher
 	Logger     *slog.Logger
 }
 
@@ -134,7 +135,14 @@ func (s *Server) urls(r *http.Request) hooks.URLs {
 	if strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
 		prefix = APIPrefix
 	}
-	return hooks.NewURLs(s.PublicURL, prefix)
+	return s.urlsFor(prefix)
+}
+
+// urlsFor returns the URL builder for an API prefix, "" or APIPrefix.
+func (s *Server) urlsFor(prefix string) hooks.URLs {
+	u := hooks.NewURLs(s.PublicURL, prefix)
+	u.Clone = s.Clone
+	return u
 }
 
 type scopeKey struct{}
