@@ -247,3 +247,34 @@ func TestMigrate_BrokenReferenceChangesNothing(t *testing.T) {
 		t.Fatalf("a failed migration changed the file:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
 	}
 }
+
+// TestMigrate_OwnerAsOnDisk stores a repository hook and an event of
+// acme/widgets under the owner spelled ACME, as 0001 could when the account
+// was first seen as ACME: the migration gives them the repository's
+// spelling, so they are not orphaned. Organization hooks keep theirs.
+func TestMigrate_OwnerAsOnDisk(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "forgehook.db")
+	MustSchema1DB(t, path)
+	raw := mustRawDB(t, path)
+	if _, err := raw.Exec(`
+		INSERT INTO hooks (id, owner, repo, name, events, active, url, content_type, secret, insecure_ssl,
+		  created_at, updated_at, last_status) VALUES
+		  (4, 'ACME', 'widgets', 'web', '["push"]', 1, 'http://d.example/', 'json', '', 0, 35, 35, 'unused'),
+		  (5, 'Other', '', 'web', '["push"]', 1, 'http://e.example/', 'json', '', 0, 36, 36, 'unused');
+		INSERT INTO events (id, guid, owner, repo, repo_id, owner_id, name, action, payload, created_at)
+		  VALUES (4, 'g4', 'ACME', 'widgets', 1, 1, 'push', '', X'', 43)`); err != nil {
+		t.Fatal(err)
+	}
+	db := MustOpenDBAt(t, path)
+	got, err := db.HooksFor(ctx, "acme", "widgets")
+	if err != nil || !slices.Equal(hookIDs(got), []int64{1, 2, 4}) {
+		t.Fatalf("hooks for acme/widgets=%v (%v), want 1, 2 and 4", hookIDs(got), err)
+	}
+	if h, err := db.FindHookByID(ctx, 5); err != nil || h.Owner != "Other" {
+		t.Fatalf("organization hook 5=%+v (%v), want owner Other as stored", h, err)
+	}
+	if e, err := db.LatestEvent(ctx, "acme", "widgets", hooks.EventPush); err != nil || e.ID != 4 || e.Owner != "acme" {
+		t.Fatalf("latest push of acme/widgets=%+v (%v), want event 4 of acme", e, err)
+	}
+}

@@ -14,6 +14,11 @@
 --
 -- Ids must never be reused, so each new table takes over its old table's
 -- AUTOINCREMENT counter, which may be above the largest id left.
+--
+-- Repository hooks and events took their owner from the owner's account,
+-- whose login kept the spelling it was first seen with, perhaps as a pusher
+-- or a token's user: "Bob" for the directory bob/. Exact names would orphan
+-- them, so they take the owner as repos spells it: as on disk.
 
 CREATE TABLE new_accounts (
   id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -58,7 +63,9 @@ CREATE TABLE new_hooks (
 );
 INSERT INTO new_hooks (id, owner, repo, name, events, active, url, content_type, secret,
   insecure_ssl, created_at, updated_at, last_code, last_status, last_message)
-  SELECT id, owner, repo, name, events, active, url, content_type, secret,
+  SELECT id, coalesce((SELECT r.owner FROM repos r WHERE hooks.repo <> ''
+    AND r.owner = hooks.owner COLLATE NOCASE AND r.name = hooks.repo COLLATE NOCASE), owner),
+  repo, name, events, active, url, content_type, secret,
   insecure_ssl, created_at, updated_at, last_code, last_status, last_message FROM hooks;
 DELETE FROM sqlite_sequence WHERE name = 'new_hooks';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'new_hooks', seq FROM sqlite_sequence WHERE name = 'hooks';
@@ -79,7 +86,9 @@ CREATE TABLE new_events (
   created_at INTEGER NOT NULL
 );
 INSERT INTO new_events (id, guid, owner, repo, repo_id, owner_id, name, action, payload, created_at)
-  SELECT id, guid, owner, repo, repo_id, owner_id, name, action, payload, created_at FROM events;
+  SELECT id, guid, coalesce((SELECT r.owner FROM repos r
+    WHERE r.owner = events.owner COLLATE NOCASE AND r.name = events.repo COLLATE NOCASE), owner),
+  repo, repo_id, owner_id, name, action, payload, created_at FROM events;
 DELETE FROM sqlite_sequence WHERE name = 'new_events';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'new_events', seq FROM sqlite_sequence WHERE name = 'events';
 DROP TABLE events;
