@@ -155,18 +155,22 @@ type scope struct {
 
 func scopeFrom(ctx context.Context) scope { return ctx.Value(scopeKey{}).(scope) }
 
-// repoScope resolves {owner}/{repo} to a repository the caller may administer;
-// anything else is 404, so that hidden repositories stay hidden.
+// repoScope resolves {owner}/{repo} to a repository the caller may administer.
+// The scope is checked against the names the repository has on disk, not as
+// the URL spells them; an unknown repository and a forbidden one are the
+// same 404, so that hidden repositories stay hidden.
 func (s *Server) repoScope(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v := mux.Vars(r)
-		p := hooks.PrincipalFromContext(r.Context())
-		if !hooks.ValidName(v["owner"]) || !hooks.ValidName(v["repo"]) || !p.CanAdminRepo(v["owner"], v["repo"]) {
+		if !hooks.ValidName(v["owner"]) || !hooks.ValidName(v["repo"]) {
 			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		g, err := s.Repos.FindRepo(r.Context(), v["owner"], v["repo"])
 		if err != nil {
 			return err
+		}
+		if !hooks.PrincipalFromContext(r.Context()).CanAdminRepo(g.Owner, g.Name) {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, g, latestPush(r.Context(), s.Deliveries, g))
 		if err != nil {
@@ -177,16 +181,20 @@ func (s *Server) repoScope(h handler) handler {
 }
 
 // orgScope resolves {owner} for organization hooks: an owner directory under
-// the repos root that the caller may administer as a whole.
+// the repos root that the caller may administer as a whole, checked as
+// spelled on disk like repoScope.
 func (s *Server) orgScope(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		owner := mux.Vars(r)["owner"]
-		if !hooks.ValidName(owner) || !hooks.PrincipalFromContext(r.Context()).CanAdminOwner(owner) {
+		if !hooks.ValidName(owner) {
 			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		owner, err := s.Repos.FindOwner(r.Context(), owner)
 		if err != nil {
 			return err
+		}
+		if !hooks.PrincipalFromContext(r.Context()).CanAdminOwner(owner) {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Owner: owner})))
 	}

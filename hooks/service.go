@@ -28,10 +28,12 @@ type HookService interface {
 // AccountService gives users, owners and repositories stable ids.
 type AccountService interface {
 	// EnsureAccount returns the account for login, creating it if needed.
-	// Logins compare case-insensitively. Org reports whether the account owns
-	// organization hooks: such owners are shown as organizations.
+	// Logins are exact: "Octo" and "octo" are two accounts. Org reports
+	// whether the account owns organization hooks: such owners are shown as
+	// organizations.
 	EnsureAccount(ctx context.Context, login string) (*Account, error)
-	// EnsureRepo returns the id and first-seen time of owner/name, recording it if needed.
+	// EnsureRepo returns the id and first-seen time of owner/name, recording
+	// it if needed. Names are exact: Acme/Widgets is not acme/widgets.
 	EnsureRepo(ctx context.Context, owner, name string) (id int64, created time.Time, err error)
 }
 
