@@ -39,10 +39,11 @@ type AccountService interface {
 
 // GitRepos finds bare repositories on disk.
 type GitRepos interface {
-	// FindOwner returns owner as spelled on disk (case-insensitive match), or
-	// ENOTFOUND if no repositories directory of that owner exists.
+	// FindOwner returns owner as repositories spell it: exactly, else the one
+	// spelling that matches ignoring case; ENOTFOUND if no repository has it.
 	FindOwner(ctx context.Context, owner string) (string, error)
-	// FindRepo returns the bare repository owner/name (case-insensitive), or ENOTFOUND.
+	// FindRepo returns the bare repository owner/name: the exact name, else the
+	// one repository that matches ignoring case; ENOTFOUND otherwise.
 	FindRepo(ctx context.Context, owner, name string) (*GitRepo, error)
 	// RepoAt returns the repository whose git dir is gitDir, or ENOTFOUND if it
 	// is not under the repos root.
