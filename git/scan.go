@@ -106,7 +106,7 @@ func newFound(path, rel, defaultOwner string) *Found {
 	}
 	owner, name, ok := NameFor(rel, defaultOwner)
 	if !ok {
-		f.Problem = "no valid GitHub name (letters, digits, '-', '_', '.')"
+		f.Problem = "no GitHub name: use only letters, digits, - _ ."
 		return f
 	}
 	f.Owner, f.Name = owner, name
