@@ -57,9 +57,17 @@ const (
 // Open opens the database file at path, creating it if needed, and brings its
 // schema up to date. When the schema is current that costs one pragma read,
 // so Open is cheap enough for the post-receive hook to call on every push.
+//
+// A new file gets mode 0660 whatever the umask, and so do the -wal and -shm
+// files SQLite makes beside it: the daemon and the hook may run as two users
+// sharing a group, which a setgid directory gives every new file. An
+// existing file keeps its mode.
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
+	}
+	if err := createFile(path, dbMode); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	write, err := sql.Open("sqlite3", dsn(path, writeParams))
 	if err != nil {
@@ -76,6 +84,7 @@ func Open(path string) (*DB, error) {
 		gate: newWriteGate(path+".gate", writeShare)}
 	if err := db.migrate(context.Background()); err != nil {
 		write.Close()
+		db.gate.close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	// sql.Open does not connect: the hook, which never reads, never pays for this pool.
