@@ -61,13 +61,14 @@ const (
 // A new file gets mode 0660 whatever the umask, and so do the -wal and -shm
 // files SQLite makes beside it: the daemon and the hook may run as two users
 // sharing a group, which a setgid directory gives every new file. An
-// existing file keeps its mode.
+// existing file keeps its mode. A permission problem is reported as an
+// *AccessError (see ExplainAccess).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
 	}
 	if err := createFile(path, dbMode); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, ExplainAccess(path, fmt.Errorf("open database: %w", err))
 	}
 	write, err := sql.Open("sqlite3", dsn(path, writeParams))
 	if err != nil {
@@ -85,7 +86,7 @@ func Open(path string) (*DB, error) {
 	if err := db.migrate(context.Background()); err != nil {
 		write.Close()
 		db.gate.close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, ExplainAccess(path, fmt.Errorf("open database %s: %w", path, err))
 	}
 	// sql.Open does not connect: the hook, which never reads, never pays for this pool.
 	db.read, err = sql.Open("sqlite3", dsn(path, readParams))
@@ -126,8 +127,10 @@ var uriEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // update runs fn in a write transaction (BEGIN IMMEDIATE) and commits it if
 // fn returns nil. Write transactions of this process run one at a time,
-// paced by the write gate.
-func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// paced by the write gate. A permission problem comes back explained, as
+// an *AccessError.
+func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	defer func() { err = ExplainAccess(db.path, err) }()
 	if err := db.gate.enter(ctx); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -112,7 +112,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.db = db
 	boot := hooks.NewGUID()
 	if n, err := db.RecoverLeases(ctx, boot); err != nil {
-		return fmt.Errorf("recover leases: %w", err)
+		return err // store says "recover leases: ..." and explains a permission problem
 	} else if n > 0 {
 		m.Logger.Info("recovered work leased by a previous process", "count", n)
 	}
