@@ -66,10 +66,11 @@ func CheckAccess(path string, uid int, gids []int) error {
 			return fmt.Errorf("check access to %s: %w", abs, err)
 		}
 		if !a.can(st, 0o1) {
-			return a.problem(d, st, "enter", a.fix(d, st, enterFix))
+			return a.problem(d, st, "enter", a.fix([]string{d}, st, enterFix))
 		}
 	}
-	dbExists := false
+	var files []string // the database's files that exist
+	var stats []*syscall.Stat_t
 	for _, f := range []string{abs, abs + "-wal", abs + "-shm"} {
 		st, err := stat(f)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -78,11 +79,19 @@ func CheckAccess(path string, uid int, gids []int) error {
 		if err != nil {
 			return fmt.Errorf("check access to %s: %w", abs, err)
 		}
-		dbExists = dbExists || f == abs
-		if !a.can(st, 0o6) {
-			return a.problem(f, st, "write", a.fix(f, st, fileFix))
-		}
+		files, stats = append(files, f), append(stats, st)
 	}
+	for i, f := range files {
+		if a.can(stats[i], 0o6) {
+			continue
+		}
+		fix := []string{f}
+		if f == abs {
+			fix = files // SQLite gave -wal and -shm the database's mode: fix them too
+		}
+		return a.problem(f, stats[i], "write", a.fix(fix, stats[i], fileFix))
+	}
+	dbExists := len(files) > 0 && files[0] == abs
 	st, err := stat(dir)
 	if err != nil {
 		return fmt.Errorf("check access to %s: %w", abs, err)
@@ -93,7 +102,7 @@ func CheckAccess(path string, uid int, gids []int) error {
 		if !dbExists {
 			why = "forgehook creates " + base + " and its -wal and -shm files there; "
 		}
-		return a.problem(dir, st, "create files in", why+a.fix(dir, st, dirFix))
+		return a.problem(dir, st, "create files in", why+a.fix([]string{dir}, st, dirFix))
 	}
 	return nil
 }
@@ -204,11 +213,16 @@ const (
 	enterFix
 )
 
-// fix says how to give a the access it lacks to path: through the file's
-// group (which a joins if it is not a member), or, for files root's group
-// owns, by making a their owner.
-func (a accessor) fix(path string, st *syscall.Stat_t, kind int) string {
-	p := shellQuote(path)
+// fix says how to give a the access it lacks to paths (one, or the
+// database's files, which are like the first, st): through the file's group (which a joins
+// if it is not a member), or, for files root's group owns, by making a their
+// owner.
+func (a accessor) fix(paths []string, st *syscall.Stat_t, kind int) string {
+	var quoted []string
+	for _, p := range paths {
+		quoted = append(quoted, shellQuote(p))
+	}
+	p := strings.Join(quoted, " ")
 	owner := int(st.Uid) == a.uid
 	member := slices.Contains(a.gids, int(st.Gid))
 	byOwner := owner || (!member && st.Gid == 0)

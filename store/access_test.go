@@ -37,6 +37,8 @@ func TestCheckAccess(t *testing.T) {
 			"cannot write DB as user 54321 (owner " + owner + ", mode 0644): run 'chmod 660 DB'"},
 		{"db 0644, not in group", mode(0o777|fs.ModeSetgid, 0o644, "", ""), stranger, notInGroup,
 			"cannot write DB as user 54321 (owner " + owner + ", mode 0644): run 'chmod 660 DB' and add 54321 to group " + mustGroupName(t, myGroup)},
+		{"db and wal 0644: both fixed", mode(0o770|fs.ModeSetgid, 0o644, "-wal", ""), stranger, inGroup,
+			"cannot write DB as user 54321 (owner " + owner + ", mode 0644): run 'chmod 660 DB DB-wal'"},
 		{"wal read-only", mode(0o770|fs.ModeSetgid, 0o660, "-wal", ""), stranger, inGroup,
 			"cannot write DB-wal as user 54321 (owner " + owner + ", mode 0640): run 'chmod 660 DB-wal'"},
 		{"shm read-only", mode(0o770|fs.ModeSetgid, 0o660, "", "-shm"), stranger, inGroup,

@@ -6,6 +6,7 @@ package postreceive
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +41,10 @@ func Run(o Options) {
 		fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: read input: %v\n", err)
 	}
 	if err := record(o, input); err != nil {
+		var ae *store.AccessError
+		if errors.As(err, &ae) {
+			err = ae // the file, the user and the fix say it all
+		}
 		fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: %v\n", err)
 	} else {
 		wake.Notify(wake.SocketPath(o.DB))
