@@ -213,10 +213,10 @@ const (
 	enterFix
 )
 
-// fix says how to give a the access it lacks to paths (one, or the
-// database's files, which are like the first, st): through the file's group (which a joins
-// if it is not a member), or, for files root's group owns, by making a their
-// owner.
+// fix says how to give a the access it lacks to paths (one path, or the
+// database's files, which are like the first, st): through the file's group,
+// which a joins if it is not a member, or, for files of root's group, by
+// making a their owner.
 func (a accessor) fix(paths []string, st *syscall.Stat_t, kind int) string {
 	var quoted []string
 	for _, p := range paths {
