@@ -51,6 +51,18 @@ type Env struct {
 	DB     string
 	Token  string
 	Daemon *Daemon
+	// Prepare, if set, adjusts every forgehook command before it starts
+	// (MustRun, MustStart): to run it as another user, say.
+	Prepare func(cmd *exec.Cmd)
+}
+
+// command returns a forgehook command, prepared.
+func (e *Env) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	if e.Prepare != nil {
+		e.Prepare(cmd)
+	}
+	return cmd
 }
 
 // MustNewEnv returns an installation in a temporary directory, with the
@@ -70,7 +82,7 @@ func MustNewEnv(tb testing.TB) *Env {
 // MustRun runs the forgehook binary and returns its stdout.
 func (e *Env) MustRun(args ...string) string {
 	e.T.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := e.command(args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -119,7 +131,7 @@ func (d *Daemon) Logs() string {
 func (e *Env) MustStart(extra ...string) *Daemon {
 	e.T.Helper()
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", e.DB, "--repos", e.Root}, extra...)
-	cmd := exec.Command(binary, args...)
+	cmd := e.command(args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		e.T.Fatal(err)
