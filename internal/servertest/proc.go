@@ -73,13 +73,13 @@ func startProc(tb testing.TB, name string, cmd *exec.Cmd) (*proc, error) {
 func (p *proc) stop() {
 	pid := p.cmd.Process.Pid
 	if !p.exited() {
-		_ = syscall.Kill(pid, syscall.SIGTERM)
+		_ = syscall.Kill(-pid, syscall.SIGTERM) // the group: workers, CGI daemons
 		select {
 		case <-p.done:
 		case <-time.After(10 * time.Second):
 		}
 	}
-	_ = syscall.Kill(-pid, syscall.SIGKILL) // the group: workers, CGI daemons
+	_ = syscall.Kill(-pid, syscall.SIGKILL) // whatever is left
 	<-p.done
 }
 

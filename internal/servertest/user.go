@@ -14,6 +14,7 @@ import (
 // User is a unix account that servers and hooks run as.
 type User struct {
 	Name     string
+	Group    string // the name of its primary group
 	UID, GID uint32
 	Home     string // the home directory in the password database
 }
@@ -40,9 +41,13 @@ func LookupUser(tb testing.TB, name string) *User {
 	if err != nil {
 		tb.Fatalf("look up user %s: %v", name, err)
 	}
+	g, err := user.LookupGroupId(u.Gid)
+	if err != nil {
+		tb.Fatalf("look up the group of %s: %v", name, err)
+	}
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-	return &User{Name: name, UID: uint32(uid), GID: uint32(gid), Home: u.HomeDir}
+	return &User{Name: name, Group: g.Name, UID: uint32(uid), GID: uint32(gid), Home: u.HomeDir}
 }
 
 // Cmd returns a command that runs as the user, in its home directory when
