@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/forgehook/forgehook/internal/gittest"
+	"github.com/forgehook/forgehook/internal/servertest"
 )
 
 // binary is the forgehook binary under test, built once by TestMain.
@@ -27,6 +28,9 @@ var binary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "forgehook-bin")
+	if err == nil {
+		err = os.Chmod(dir, 0o755) // hooks run it as the git servers' users
+	}
 	if err != nil {
 		panic(err)
 	}
@@ -51,6 +55,7 @@ type Env struct {
 	DB     string
 	Token  string
 	Daemon *Daemon
+	As     *servertest.User // runs the binary when set, as a git server's user
 }
 
 // MustNewEnv returns an installation in a temporary directory, with the
@@ -67,7 +72,7 @@ func MustNewEnv(tb testing.TB) *Env {
 // MustRun runs the forgehook binary and returns its stdout.
 func (e *Env) MustRun(args ...string) string {
 	e.T.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := e.command(args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -96,6 +101,14 @@ func (e *Env) MustRepo(owner, name string) string {
 	return dir
 }
 
+// command returns the forgehook binary with args, run as e.As if set.
+func (e *Env) command(args ...string) *exec.Cmd {
+	if e.As != nil {
+		return e.As.Cmd(nil, binary, args...)
+	}
+	return exec.Command(binary, args...)
+}
+
 // Daemon is a running "forgehook serve".
 type Daemon struct {
 	cmd  *exec.Cmd
@@ -116,7 +129,7 @@ func (d *Daemon) Logs() string {
 func (e *Env) MustStart(extra ...string) *Daemon {
 	e.T.Helper()
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", e.DB, "--repos", e.Root}, extra...)
-	cmd := exec.Command(binary, args...)
+	cmd := e.command(args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		e.T.Fatal(err)
