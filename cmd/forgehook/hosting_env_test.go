@@ -42,3 +42,10 @@ func pushersByAfter(t *testing.T, got []*hookstest.Received) map[string]string {
 	}
 	return m
 }
+
+// For returns the installation with t as its test, for use in subtests.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
+}
