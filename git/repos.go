@@ -6,85 +6,123 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/forgehook/forgehook/hooks"
 )
 
-// Repos finds the bare repositories under Root, laid out as
-// Root/OWNER/NAME.git. Owner and repository directories must be real
-// directories (not symbolic links) whose names satisfy hooks.ValidName; Root
-// itself may be a symbolic link.
+// Repos finds the bare repositories under Root and gives each the GitHub
+// owner/name of NameFor. Names are exact: acme/widgets.git and
+// Acme/Widgets.git are two repositories. A lookup in another case is
+// accepted only when exactly one repository matches it. Root itself may be
+// a symbolic link; nothing under it is followed.
+//
+// Repos scans the tree and keeps the result: a lookup that misses, or finds
+// a repository that is gone, scans again at most every rescanAfter, and a
+// result older than maxAge is never used.
 type Repos struct {
-	Root string
+	Root         string
+	DefaultOwner string // owner of ROOT/NAME.git repositories; DefaultOwner if empty
+
+	mu      sync.Mutex
+	index   *repoIndex
+	scanned time.Time
 }
 
 var _ hooks.GitRepos = (*Repos)(nil)
 
+const (
+	rescanAfter = time.Second
+	maxAge      = 10 * time.Second
+)
+
+// repoIndex is one scan of the tree.
+type repoIndex struct {
+	root   string
+	all    []*Found
+	byDir  map[string]*Found
+	byName map[string]*Found   // exact "owner/name" of every named repository
+	byFold map[string][]*Found // lower-cased "owner/name"
+	owners map[string]bool     // exact owners
+	folded map[string][]string // lower-cased owner: its spellings
+}
+
+func newRepoIndex(root string, all []*Found) *repoIndex {
+	x := &repoIndex{root: root, all: all, byDir: map[string]*Found{}, byName: map[string]*Found{},
+		byFold: map[string][]*Found{}, owners: map[string]bool{}, folded: map[string][]string{}}
+	for _, f := range all {
+		x.byDir[f.GitDir] = f
+		if f.Skip || f.Problem != "" {
+			continue
+		}
+		x.byName[f.FullName()] = f
+		fold := strings.ToLower(f.FullName())
+		x.byFold[fold] = append(x.byFold[fold], f)
+		if !x.owners[f.Owner] {
+			x.owners[f.Owner] = true
+			lo := strings.ToLower(f.Owner)
+			x.folded[lo] = append(x.folded[lo], f.Owner)
+		}
+	}
+	return x
+}
+
 // errNotFound is the error of every repository lookup that fails.
 func errNotFound() error { return hooks.Errorf(hooks.ENOTFOUND, "Not Found") }
 
-// FindRepo returns the bare repository owner/name. Names compare
-// case-insensitively; an exact match wins over other spellings, and among
-// several spellings on disk the lexicographically first wins. It returns
-// ENOTFOUND if either name is invalid or there is no such bare repository.
+// FindRepo returns the bare repository owner/name: the exact name, else the
+// one repository whose name matches ignoring case. It returns ENOTFOUND if
+// either name is invalid, there is no such repository, or several match
+// only ignoring case.
 func (r *Repos) FindRepo(ctx context.Context, owner, name string) (*hooks.GitRepo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	if !hooks.ValidName(owner) || !hooks.ValidName(name) {
 		return nil, errNotFound()
 	}
-	root, err := r.root()
+	full := owner + "/" + name
+	var f *Found
+	err := r.lookup(ctx, func(x *repoIndex) bool {
+		f = x.byName[full]
+		if same := x.byFold[strings.ToLower(full)]; f == nil && len(same) == 1 {
+			f = same[0]
+		}
+		return f != nil && isBareRepo(f.GitDir)
+	}, func(root string) bool {
+		return slices.ContainsFunc(candidates(root, owner, name, r.DefaultOwner), isBareRepo)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if isRealDir(filepath.Join(root, owner)) && isRealDir(filepath.Join(root, owner, name+".git")) &&
-		isBareRepo(filepath.Join(root, owner, name+".git")) {
-		return readGitRepo(filepath.Join(root, owner, name+".git"), owner, name)
-	}
-	for _, o := range matchDirs(root, owner, "") {
-		for _, n := range matchDirs(filepath.Join(root, o), name, ".git") {
-			gitDir := filepath.Join(root, o, n+".git")
-			if isBareRepo(gitDir) {
-				return readGitRepo(gitDir, o, n)
-			}
-		}
-	}
-	return nil, errNotFound()
+	return readGitRepo(f.GitDir, f.Owner, f.Name)
 }
 
-// FindOwner returns owner as spelled on disk: the directory under Root that
-// holds its repositories, matched like FindRepo. It returns ENOTFOUND if
-// there is none.
+// FindOwner returns owner as it names repositories: exactly, else the one
+// spelling that matches ignoring case. It returns ENOTFOUND if no
+// repository has that owner.
 func (r *Repos) FindOwner(ctx context.Context, owner string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
 	if !hooks.ValidName(owner) {
 		return "", errNotFound()
 	}
-	root, err := r.root()
-	if err != nil {
-		return "", err
-	}
-	if found := matchDirs(root, owner, ""); len(found) > 0 {
-		return found[0], nil
-	}
-	return "", errNotFound()
+	var spelling string
+	err := r.lookup(ctx, func(x *repoIndex) bool {
+		spelling = ""
+		if x.owners[owner] {
+			spelling = owner
+		} else if s := x.folded[strings.ToLower(owner)]; len(s) == 1 {
+			spelling = s[0]
+		}
+		return spelling != ""
+	}, func(root string) bool { return isRealDir(filepath.Join(root, owner)) })
+	return spelling, err
 }
 
 // RepoAt returns the repository whose git dir, after resolving symbolic
-// links, is exactly Root/OWNER/NAME.git with valid names, or ENOTFOUND.
+// links, is gitDir. It returns ENOTFOUND if gitDir is no bare repository
+// under Root, and an ENOTFOUND error saying why if the repository has no
+// name (see Found.Problem), or is gitolite-admin.
 func (r *Repos) RepoAt(ctx context.Context, gitDir string) (*hooks.GitRepo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	root, err := r.root()
-	if err != nil {
-		return nil, err
-	}
 	dir, err := filepath.Abs(gitDir)
 	if err != nil {
 		return nil, errNotFound()
@@ -92,17 +130,133 @@ func (r *Repos) RepoAt(ctx context.Context, gitDir string) (*hooks.GitRepo, erro
 	if dir, err = filepath.EvalSymlinks(dir); err != nil {
 		return nil, errNotFound()
 	}
-	rel, err := filepath.Rel(root, dir)
+	var f *Found
+	err = r.lookup(ctx, func(x *repoIndex) bool {
+		f = x.byDir[dir]
+		return f != nil && isBareRepo(f.GitDir)
+	}, func(root string) bool {
+		return strings.HasPrefix(dir, root+string(filepath.Separator)) && isBareRepo(dir)
+	})
 	if err != nil {
-		return nil, errNotFound()
+		return nil, err
 	}
-	owner, repo, ok := strings.Cut(filepath.ToSlash(rel), "/")
-	name, isGit := strings.CutSuffix(repo, ".git")
-	if !ok || !isGit || !hooks.ValidName(owner) || !hooks.ValidName(name) || !isBareRepo(dir) {
-		return nil, errNotFound()
+	switch {
+	case f.Skip:
+		return nil, hooks.Errorf(hooks.ENOTFOUND, "%s is gitolite's administration repository: no webhooks", f.Rel)
+	case f.Problem != "":
+		return nil, hooks.Errorf(hooks.ENOTFOUND, "%s has no repository name: %s", f.Rel, f.Problem)
 	}
-	return readGitRepo(dir, owner, name)
+	return readGitRepo(f.GitDir, f.Owner, f.Name)
 }
+
+// All returns every bare repository under Root, named or not, scanning the
+// tree now.
+func (r *Repos) All(ctx context.Context) ([]*Found, error) {
+	x, err := r.scan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.all, nil
+}
+
+// Owners returns the owners of the repositories under Root.
+func (r *Repos) Owners(ctx context.Context) ([]string, error) {
+	x, err := r.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for o := range x.owners {
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// lookup runs find on the index until it reports success: on the index as
+// it is, then on a new scan if the index is older than rescanAfter or onDisk
+// reports that what was looked for is on disk after all.
+func (r *Repos) lookup(ctx context.Context, find func(*repoIndex) bool, onDisk func(root string) bool) error {
+	x, err := r.current(ctx)
+	if err != nil {
+		return err
+	}
+	if find(x) {
+		return nil
+	}
+	r.mu.Lock()
+	fresh := time.Since(r.scanned) < rescanAfter
+	r.mu.Unlock()
+	if fresh && !onDisk(x.root) {
+		return errNotFound()
+	}
+	if x, err = r.scan(ctx); err != nil {
+		return err
+	}
+	if find(x) {
+		return nil
+	}
+	return errNotFound()
+}
+
+// current returns the index, scanning if there is none or it is too old.
+func (r *Repos) current(ctx context.Context) (*repoIndex, error) {
+	r.mu.Lock()
+	x, at := r.index, r.scanned
+	r.mu.Unlock()
+	if x != nil && time.Since(at) < maxAge {
+		return x, ctx.Err()
+	}
+	return r.scan(ctx)
+}
+
+// scan scans the tree and keeps the result.
+func (r *Repos) scan(ctx context.Context) (*repoIndex, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	root, err := r.root()
+	if err != nil {
+		return nil, err
+	}
+	x := newRepoIndex(root, Scan(root, r.DefaultOwner))
+	r.mu.Lock()
+	r.index, r.scanned = x, time.Now()
+	r.mu.Unlock()
+	return x, nil
+}
+
+// candidates returns the directories under root that NameFor could have
+// named owner/name, ignoring nested ones whose names have more than
+// maxCandidateDots dots.
+func candidates(root, owner, name, defaultOwner string) []string {
+	var rels []string
+	if owner == defaultOwner || defaultOwner == "" && owner == DefaultOwner {
+		rels = append(rels, name)
+	}
+	dots := strings.Count(name, ".")
+	for mask := 0; mask < 1<<min(dots, maxCandidateDots); mask++ {
+		parts := strings.Split(name, ".")
+		var b strings.Builder
+		b.WriteString(owner + "/" + parts[0])
+		for i, p := range parts[1:] {
+			if mask&(1<<i) != 0 {
+				b.WriteString("/")
+			} else {
+				b.WriteString(".")
+			}
+			b.WriteString(p)
+		}
+		rels = append(rels, b.String())
+	}
+	var out []string
+	for _, rel := range rels {
+		out = append(out, filepath.Join(root, rel+".git"), filepath.Join(root, rel))
+	}
+	return out
+}
+
+// maxCandidateDots bounds the nested layouts candidates tries.
+const maxCandidateDots = 4
 
 // root returns Root as an absolute path with symbolic links resolved.
 func (r *Repos) root() (string, error) {
@@ -117,29 +271,6 @@ func (r *Repos) root() (string, error) {
 		return "", fmt.Errorf("repos root: %w", err)
 	}
 	return root, nil
-}
-
-// matchDirs returns the names, without suffix, of the real directories in dir
-// called want+suffix ignoring case: the exact spelling first, then the others
-// in lexicographic order. Names that are not hooks.ValidName are skipped.
-func matchDirs(dir, want, suffix string) []string {
-	var out []string
-	if isRealDir(filepath.Join(dir, want+suffix)) {
-		out = append(out, want)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return out
-	}
-	var others []string
-	for _, e := range entries {
-		name, ok := strings.CutSuffix(e.Name(), suffix)
-		if ok && e.IsDir() && name != want && strings.EqualFold(name, want) && hooks.ValidName(name) {
-			others = append(others, name)
-		}
-	}
-	sort.Strings(others)
-	return append(out, others...)
 }
 
 // isRealDir reports whether path is a directory and not a symbolic link.

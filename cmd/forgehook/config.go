@@ -6,18 +6,22 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/forgehook/forgehook/git"
 )
 
 // common are the flags every subcommand that touches the database shares.
 // Each falls back to an environment variable.
 type common struct {
-	DB    string
-	Repos string
+	DB           string
+	Repos        string
+	DefaultOwner string
 }
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", envOr("FORGEHOOK_DB", "./forgehook.db"), "SQLite database `file` (env FORGEHOOK_DB)")
 	fs.StringVar(&c.Repos, "repos", envOr("FORGEHOOK_REPOS", "./repos"), "root `dir` of bare repositories, REPOS/OWNER/NAME.git (env FORGEHOOK_REPOS)")
+	fs.StringVar(&c.DefaultOwner, "default-owner", envOr("FORGEHOOK_DEFAULT_OWNER", git.DefaultOwner), "`owner` of the repositories directly under --repos, REPOS/NAME.git (env FORGEHOOK_DEFAULT_OWNER)")
 }
 
 // absolute makes the paths absolute, so that git can run the hook from

@@ -136,7 +136,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.reader = git.NewReader()
 	pusher := &hooks.PushWorker{
-		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos}, Commits: m.reader,
+		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
 		URLs: hooks.NewURLs(c.PublicURL, ""), Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
