@@ -19,12 +19,12 @@ const adminRules = "repo gitolite-admin\n    RW+ = admin\n\n"
 // Gitolite is a gitolite3 installation served by its own sshd, with the
 // admin key "admin" and one key per gitolite user.
 type Gitolite struct {
-	User  *User  // the unix account gitolite runs as; User.Home is its home
-	SSHD  *SSHD  // the sshd it is reached through
-	Repos string // GL_REPO_BASE, ~/repositories
-	Keys  map[string]*Key
-	admin []string // git's environment as the admin
-	conf  string   // the gitolite-admin working copy
+	User     *User  // the unix account gitolite runs as; User.Home is its home
+	SSHD     *SSHD  // the sshd it is reached through
+	Repos    string // GL_REPO_BASE, ~/repositories
+	Keys     map[string]*Key
+	adminEnv []string // git's environment as the admin
+	adminDir string   // the gitolite-admin working copy
 }
 
 // MustGitolite sets up gitolite for GitoliteUser in a fresh home directory
@@ -53,12 +53,12 @@ func MustGitolite(tb testing.TB, users ...string) *Gitolite {
 	g.User.MustRun(tb, nil, "gitolite", "setup", "-pk", pub)
 
 	ws := gittest.NewWorkspace(tb)
-	g.admin = append(ws.Env, g.SSHD.GitEnv(admin))
-	g.conf = filepath.Join(ws.Dir, "gitolite-admin")
-	gittest.Git(tb, g.admin, ws.Dir, "clone", "--quiet", g.URL("gitolite-admin"), g.conf)
+	g.adminEnv = append(ws.Env, g.SSHD.GitEnv(admin))
+	g.adminDir = filepath.Join(ws.Dir, "gitolite-admin")
+	gittest.Git(tb, g.adminEnv, ws.Dir, "clone", "--quiet", g.URL("gitolite-admin"), g.adminDir)
 	for _, name := range users {
 		g.Keys[name] = MustKey(tb, keys, name)
-		mustCopy(tb, g.Keys[name].Public, filepath.Join(g.conf, "keydir", name+".pub"))
+		mustCopy(tb, g.Keys[name].Public, filepath.Join(g.adminDir, "keydir", name+".pub"))
 	}
 	g.MustSetConf(tb, "repo testing\n    RW+ = @all\n")
 	return g
@@ -85,13 +85,13 @@ func (g *Gitolite) Workspace(tb testing.TB, name string) *gittest.Workspace {
 // repositories it names.
 func (g *Gitolite) MustSetConf(tb testing.TB, conf string) {
 	tb.Helper()
-	file := filepath.Join(g.conf, "conf", "gitolite.conf")
+	file := filepath.Join(g.adminDir, "conf", "gitolite.conf")
 	if err := os.WriteFile(file, []byte(adminRules+conf), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	gittest.Git(tb, g.admin, g.conf, "add", "--all")
-	gittest.Git(tb, g.admin, g.conf, "commit", "--quiet", "--allow-empty", "-m", "conf")
-	out := gittest.Git(tb, g.admin, g.conf, "push", "--quiet", "origin", "HEAD:master")
+	gittest.Git(tb, g.adminEnv, g.adminDir, "add", "--all")
+	gittest.Git(tb, g.adminEnv, g.adminDir, "commit", "--quiet", "--allow-empty", "-m", "conf")
+	out := gittest.Git(tb, g.adminEnv, g.adminDir, "push", "--quiet", "origin", "HEAD:master")
 	if strings.Contains(out, "FATAL") || strings.Contains(out, "WARNING") {
 		tb.Fatalf("gitolite refused the conf:\n%s\n%s", out, conf)
 	}

@@ -48,8 +48,9 @@ type SSHD struct {
 	proc *proc
 }
 
-// MustSSHD starts "/usr/sbin/sshd -D -e" with a config of its own, plus
-// extra config lines if given, and stops it when the test ends.
+// MustSSHD starts "/usr/sbin/sshd -D -e" with a config of its own, and
+// stops it when the test ends. Extra config lines, if given, take precedence
+// over the defaults.
 func MustSSHD(tb testing.TB, extra ...string) *SSHD {
 	tb.Helper()
 	Need(tb, "openssh-server", "/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/ssh")
@@ -61,10 +62,10 @@ func MustSSHD(tb testing.TB, extra ...string) *SSHD {
 	host := MustKey(tb, s.Dir, "host_ed25519")
 	config := filepath.Join(s.Dir, "sshd_config")
 	s.Port, s.proc = mustStartListening(tb, "sshd", func(port int) *exec.Cmd {
-		lines := append([]string{
+		lines := append(append([]string{}, extra...), // sshd keeps a keyword's first value
 			fmt.Sprintf("ListenAddress 127.0.0.1:%d", port),
-			"HostKey " + host.Private,
-			"PidFile " + filepath.Join(s.Dir, "sshd.pid"),
+			"HostKey "+host.Private,
+			"PidFile "+filepath.Join(s.Dir, "sshd.pid"),
 			"StrictModes no", // homes live in temporary directories
 			"UsePAM no",
 			"PasswordAuthentication no",
@@ -74,7 +75,7 @@ func MustSSHD(tb testing.TB, extra ...string) *SSHD {
 			"AuthorizedKeysFile .ssh/authorized_keys",
 			"PermitUserEnvironment FORGEHOOK_PUSHER",
 			"LogLevel VERBOSE",
-		}, extra...)
+		)
 		if err := os.WriteFile(config, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 			tb.Fatal(err)
 		}
