@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -33,7 +32,7 @@ func (s *Server) findHook(r *http.Request) (*hooks.Hook, error) {
 	}
 	sc := scopeFrom(r.Context())
 	want := hookFilter(sc)
-	if !strings.EqualFold(h.Owner, want.Owner) || !strings.EqualFold(h.Repo, want.Repo) {
+	if h.Owner != want.Owner || h.Repo != want.Repo {
 		return nil, hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 	}
 	return h, nil
@@ -243,7 +242,7 @@ func (s *Server) Ping(ctx context.Context, h *hooks.Hook) error {
 		owner = &repo.Owner
 		e.Repo, e.RepoID = repo.Name, repo.ID
 	}
-	if e.Payload, err = json.Marshal(hooks.NewPingPayload(hooks.NewURLs(s.PublicURL, ""), h, repo, *owner, *sender)); err != nil {
+	if e.Payload, err = json.Marshal(hooks.NewPingPayload(s.urlsFor(""), h, repo, *owner, *sender)); err != nil {
 		return err
 	}
 	return s.enqueue(ctx, e)

@@ -24,9 +24,10 @@ type Server struct {
 	Accounts   hooks.AccountService
 	Repos      hooks.GitRepos
 	Tokens     hooks.Tokens
-	Hub        http.Handler // the PubSubHubbub hub, served at /hub behind authentication
-	PublicURL  string       // the base of every URL in responses, e.g. http://git.example.com:8080
-	OnEnqueue  func()       // called after events were queued: wakes the dispatcher
+	Hub        http.Handler    // the PubSubHubbub hub, served at /hub behind authentication
+	PublicURL  string          // the base of every URL in responses, e.g. http://git.example.com:8080
+	Clone      hooks.CloneURLs // templates of repositories' clone URLs; empty ones derive from PublicURL
+	OnEnqueue  func()          // called after events were queued: wakes the dispatcher
 	Logger     *slog.Logger
 }
 
@@ -134,7 +135,14 @@ func (s *Server) urls(r *http.Request) hooks.URLs {
 	if strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
 		prefix = APIPrefix
 	}
-	return hooks.NewURLs(s.PublicURL, prefix)
+	return s.urlsFor(prefix)
+}
+
+// urlsFor returns the URL builder for an API prefix, "" or APIPrefix.
+func (s *Server) urlsFor(prefix string) hooks.URLs {
+	u := hooks.NewURLs(s.PublicURL, prefix)
+	u.Clone = s.Clone
+	return u
 }
 
 type scopeKey struct{}
@@ -147,18 +155,22 @@ type scope struct {
 
 func scopeFrom(ctx context.Context) scope { return ctx.Value(scopeKey{}).(scope) }
 
-// repoScope resolves {owner}/{repo} to a repository the caller may administer;
-// anything else is 404, so that hidden repositories stay hidden.
+// repoScope resolves {owner}/{repo} to a repository the caller may administer.
+// The scope is checked against the names the repository has on disk, not as
+// the URL spells them; an unknown repository and a forbidden one are the
+// same 404, so that hidden repositories stay hidden.
 func (s *Server) repoScope(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v := mux.Vars(r)
-		p := hooks.PrincipalFromContext(r.Context())
-		if !hooks.ValidName(v["owner"]) || !hooks.ValidName(v["repo"]) || !p.CanAdminRepo(v["owner"], v["repo"]) {
+		if !hooks.ValidName(v["owner"]) || !hooks.ValidName(v["repo"]) {
 			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		g, err := s.Repos.FindRepo(r.Context(), v["owner"], v["repo"])
 		if err != nil {
 			return err
+		}
+		if !hooks.PrincipalFromContext(r.Context()).CanAdminRepo(g.Owner, g.Name) {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, g, latestPush(r.Context(), s.Deliveries, g))
 		if err != nil {
@@ -169,16 +181,20 @@ func (s *Server) repoScope(h handler) handler {
 }
 
 // orgScope resolves {owner} for organization hooks: an owner directory under
-// the repos root that the caller may administer as a whole.
+// the repos root that the caller may administer as a whole, checked as
+// spelled on disk like repoScope.
 func (s *Server) orgScope(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		owner := mux.Vars(r)["owner"]
-		if !hooks.ValidName(owner) || !hooks.PrincipalFromContext(r.Context()).CanAdminOwner(owner) {
+		if !hooks.ValidName(owner) {
 			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		owner, err := s.Repos.FindOwner(r.Context(), owner)
 		if err != nil {
 			return err
+		}
+		if !hooks.PrincipalFromContext(r.Context()).CanAdminOwner(owner) {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Owner: owner})))
 	}

@@ -2,6 +2,7 @@ package git_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,47 +34,47 @@ func mustReadFile(tb testing.TB, path string) string {
 	return string(b)
 }
 
+func (a installArgs) spec() git.HookSpec {
+	return git.HookSpec{Binary: a.binary, DB: a.db, Repos: a.repos}
+}
+
+func mustInstall(tb testing.TB, spec git.HookSpec, gitDir string, want git.InstallState) {
+	tb.Helper()
+	if got, err := git.Install(spec, gitDir); err != nil || got != want {
+		tb.Fatalf("Install = %q, %v; want %q", got, err, want)
+	}
+}
+
 func TestInstall(t *testing.T) {
 	t.Parallel()
-	t.Run("fresh install writes an executable hook", func(t *testing.T) {
+	t.Run("fresh install writes an executable hook that names its binary and database", func(t *testing.T) {
 		t.Parallel()
 		a := mustInstallArgs(t)
 		gitDir := MustInitBareRepo(t, t.TempDir(), "o", "r")
-		changed, err := git.Install(a.binary, a.db, a.repos, gitDir)
-		if err != nil || !changed {
-			t.Fatalf("Install = %v, %v; want true, nil", changed, err)
-		}
+		mustInstall(t, a.spec(), gitDir, git.Installed)
 		hook := filepath.Join(gitDir, "hooks", "post-receive")
-		got := mustReadFile(t, hook)
-		want := "#!/bin/sh\n" + git.HookMarker + "\n" +
-			"# Written by forgehook install: it records each push for the forgehook daemon.\n" +
-			"exec " + shq(a.binary) + " post-receive --db " + shq(a.db) + " --repos " + shq(a.repos) + "\n"
-		if got != want {
-			t.Errorf("hook=\n%s\nwant\n%s", got, want)
-		}
 		if fi, err := os.Stat(hook); err != nil || fi.Mode().Perm() != 0o755 {
 			t.Errorf("mode=%v (%v), want 0755", fi.Mode(), err)
+		}
+		got, ok := git.ReadHook(hook)
+		if !ok || got.Binary != a.binary || got.DB != a.db || got.Repos != a.repos || len(got.Chain) != 0 {
+			t.Errorf("ReadHook = %+v, %v; want %+v", got, ok, a.spec())
 		}
 	})
 	t.Run("second install changes nothing", func(t *testing.T) {
 		t.Parallel()
 		a := mustInstallArgs(t)
 		gitDir := MustInitBareRepo(t, t.TempDir(), "o", "r")
-		if _, err := git.Install(a.binary, a.db, a.repos, gitDir); err != nil {
-			t.Fatal(err)
-		}
+		mustInstall(t, a.spec(), gitDir, git.Installed)
 		hook := filepath.Join(gitDir, "hooks", "post-receive")
 		first := mustReadFile(t, hook)
-		changed, err := git.Install(a.binary, a.db, a.repos, gitDir)
-		if err != nil || changed {
-			t.Fatalf("Install = %v, %v; want false, nil", changed, err)
-		}
+		mustInstall(t, a.spec(), gitDir, git.Unchanged)
 		if got := mustReadFile(t, hook); got != first {
 			t.Errorf("hook=%q, want unchanged %q", got, first)
 		}
-		if changed, err := git.Install(a.binary, a.db+"2", a.repos, gitDir); err != nil || !changed {
-			t.Errorf("Install with another db = %v, %v; want true, nil", changed, err)
-		}
+		other := a.spec()
+		other.DB += "2"
+		mustInstall(t, other, gitDir, git.Installed)
 	})
 	t.Run("existing hook is chained", func(t *testing.T) {
 		t.Parallel()
@@ -84,9 +85,7 @@ func TestInstall(t *testing.T) {
 		if err := os.WriteFile(hook, []byte(mine), 0o750); err != nil {
 			t.Fatal(err)
 		}
-		if changed, err := git.Install(a.binary, a.db, a.repos, gitDir); err != nil || !changed {
-			t.Fatalf("Install = %v, %v; want true, nil", changed, err)
-		}
+		mustInstall(t, a.spec(), gitDir, git.Chained)
 		chained := filepath.Join(gitDir, "hooks", git.ChainedHookName)
 		if got := mustReadFile(t, chained); got != mine {
 			t.Errorf("chained hook=%q, want %q", got, mine)
@@ -94,30 +93,57 @@ func TestInstall(t *testing.T) {
 		if fi, err := os.Stat(chained); err != nil || fi.Mode().Perm() != 0o750 {
 			t.Errorf("chained mode=%v (%v), want 0750", fi.Mode(), err)
 		}
+		if spec, _ := git.ReadHook(hook); len(spec.Chain) != 1 || spec.Chain[0] != chained {
+			t.Errorf("chain=%q, want [%s]", spec.Chain, chained)
+		}
 		got := mustReadFile(t, hook)
-		if want := " --chain " + shq(chained) + "\n"; !strings.HasSuffix(got, want) {
-			t.Errorf("hook=%q, want it to end with %q", got, want)
-		}
-		if changed, err := git.Install(a.binary, a.db, a.repos, gitDir); err != nil || changed {
-			t.Errorf("second Install = %v, %v; want false, nil", changed, err)
-		}
+		mustInstall(t, a.spec(), gitDir, git.Unchanged)
 		if got2 := mustReadFile(t, hook); got2 != got {
 			t.Errorf("hook after second install=%q, want %q", got2, got)
 		}
 		if err := os.WriteFile(hook, []byte("#!/bin/sh\necho another\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := git.Install(a.binary, a.db, a.repos, gitDir); err == nil {
+		if _, err := git.Install(a.spec(), gitDir); err == nil {
 			t.Error("Install over a new foreign hook with a chained one = nil, want an error")
 		}
 		if got := mustReadFile(t, chained); got != mine {
 			t.Errorf("chained hook=%q after refusal, want %q", got, mine)
 		}
 	})
+	t.Run("a hook that already runs forgehook is left alone", func(t *testing.T) {
+		t.Parallel()
+		a := mustInstallArgs(t)
+		common := MustInitBareRepo(t, t.TempDir(), "common", "r")
+		mustInstall(t, a.spec(), common, git.Installed)
+		wrapper := "#!/bin/sh\nFORGEHOOK_PUSHER=\"$GL_USER\" exec /usr/local/bin/forgehook post-receive --db /x.db\n"
+		for name, make := range map[string]func(hook string) error{
+			"a wrapper": func(hook string) error { return os.WriteFile(hook, []byte(wrapper), 0o755) },
+			"a link to a forgehook hook": func(hook string) error {
+				return os.Symlink(filepath.Join(common, "hooks", "post-receive"), hook)
+			},
+		} {
+			gitDir := MustInitBareRepo(t, t.TempDir(), "o", "r")
+			hook := filepath.Join(gitDir, "hooks", "post-receive")
+			if err := make(hook); err != nil {
+				t.Fatal(err)
+			}
+			before := mustReadFile(t, hook)
+			if got, err := git.Install(a.spec(), gitDir); err != nil || got != git.Wrapped {
+				t.Errorf("%s: Install = %q, %v; want %q", name, got, err, git.Wrapped)
+			}
+			if mustReadFile(t, hook) != before {
+				t.Errorf("%s: hook changed", name)
+			}
+			if _, err := os.Lstat(filepath.Join(gitDir, "hooks", git.ChainedHookName)); err == nil {
+				t.Errorf("%s: chained forgehook into itself", name)
+			}
+		}
+	})
 	t.Run("not a bare repository is an error", func(t *testing.T) {
 		t.Parallel()
 		a := mustInstallArgs(t)
-		if _, err := git.Install(a.binary, a.db, a.repos, t.TempDir()); err == nil {
+		if _, err := git.Install(a.spec(), t.TempDir()); err == nil {
 			t.Error("err=nil, want an error")
 		}
 	})
@@ -130,9 +156,7 @@ func TestInstall(t *testing.T) {
 			t.Fatal(err)
 		}
 		gitDir := MustInitBareRepo(t, t.TempDir(), "o", "r")
-		if _, err := git.Install(a.binary, a.db, a.repos, gitDir); err != nil {
-			t.Fatal(err)
-		}
+		mustInstall(t, a.spec(), gitDir, git.Installed)
 		work := MustClone(t, gitDir)
 		c1 := MustCommit(t, work, "one", map[string]string{"a": "1"})
 		MustGit(t, work, "push", "--quiet", "origin", "main")
@@ -146,4 +170,56 @@ func TestInstall(t *testing.T) {
 			t.Errorf("stdin=%q, want %q", got, want)
 		}
 	})
+	t.Run("with the binary gone the chained hook still runs and the pusher is told", func(t *testing.T) {
+		t.Parallel()
+		a := mustInstallArgs(t) // a.binary does not exist
+		gitDir := MustInitBareRepo(t, t.TempDir(), "o", "r")
+		out := filepath.Join(t.TempDir(), "chained.stdin")
+		MustWriteFile(t, filepath.Join(gitDir, "hooks", "post-receive"), "#!/bin/sh\ncat > "+shq(out)+"\n")
+		if err := os.Chmod(filepath.Join(gitDir, "hooks", "post-receive"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		mustInstall(t, a.spec(), gitDir, git.Chained)
+		work := MustClone(t, gitDir)
+		c1 := MustCommit(t, work, "one", map[string]string{"a": "1"})
+		cmd := exec.Command("git", "push", "origin", "main")
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "PATH=/usr/bin:/bin") // no forgehook on PATH either
+		msg, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("push: %v\n%s", err, msg)
+		}
+		if !strings.Contains(string(msg), "not recorded") || !strings.Contains(string(msg), "forgehook install") {
+			t.Errorf("push output does not say what happened and what to do:\n%s", msg)
+		}
+		if got, want := mustReadFile(t, out), "0000000000000000000000000000000000000000 "+c1+" refs/heads/main\n"; got != want {
+			t.Errorf("chained hook stdin=%q, want %q", got, want)
+		}
+	})
+}
+
+func TestUninstall(t *testing.T) {
+	t.Parallel()
+	a := mustInstallArgs(t)
+	plain := MustInitBareRepo(t, t.TempDir(), "o", "plain")
+	mustInstall(t, a.spec(), plain, git.Installed)
+	if got, err := git.Uninstall(plain); err != nil || got != git.Removed {
+		t.Errorf("Uninstall = %q, %v; want %q", got, err, git.Removed)
+	}
+	if _, err := os.Lstat(filepath.Join(plain, "hooks", "post-receive")); err == nil {
+		t.Error("hook still there")
+	}
+	chained := MustInitBareRepo(t, t.TempDir(), "o", "chained")
+	mine := "#!/bin/sh\necho mine\n"
+	MustWriteFile(t, filepath.Join(chained, "hooks", "post-receive"), mine)
+	mustInstall(t, a.spec(), chained, git.Chained)
+	if got, err := git.Uninstall(chained); err != nil || got != git.Restored {
+		t.Errorf("Uninstall = %q, %v; want %q", got, err, git.Restored)
+	}
+	if got := mustReadFile(t, filepath.Join(chained, "hooks", "post-receive")); got != mine {
+		t.Errorf("hook=%q, want the one from before %q", got, mine)
+	}
+	if got, err := git.Uninstall(chained); err != nil || got != git.NotInstalled {
+		t.Errorf("Uninstall again = %q, %v; want %q", got, err, git.NotInstalled)
+	}
 }

@@ -15,9 +15,9 @@ import (
 // defaultDescription is what git init writes into the description file.
 const defaultDescription = "Unnamed repository; edit this file 'description' to name the repository."
 
-// isBareRepo reports whether dir looks like a bare repository: it has a HEAD
+// IsBareRepo reports whether dir looks like a bare repository: it has a HEAD
 // file and objects and refs directories.
-func isBareRepo(dir string) bool {
+func IsBareRepo(dir string) bool {
 	head, err := os.Stat(filepath.Join(dir, "HEAD"))
 	if err != nil || !head.Mode().IsRegular() {
 		return false

@@ -88,9 +88,9 @@ func (r *Repos) FindRepo(ctx context.Context, owner, name string) (*hooks.GitRep
 		if same := x.byFold[strings.ToLower(full)]; f == nil && len(same) == 1 {
 			f = same[0]
 		}
-		return f != nil && isBareRepo(f.GitDir)
+		return f != nil && IsBareRepo(f.GitDir)
 	}, func(root string) bool {
-		return slices.ContainsFunc(candidates(root, owner, name, r.DefaultOwner), isBareRepo)
+		return slices.ContainsFunc(candidates(root, owner, name, r.DefaultOwner), IsBareRepo)
 	})
 	if err != nil {
 		return nil, err
@@ -133,9 +133,9 @@ func (r *Repos) RepoAt(ctx context.Context, gitDir string) (*hooks.GitRepo, erro
 	var f *Found
 	err = r.lookup(ctx, func(x *repoIndex) bool {
 		f = x.byDir[dir]
-		return f != nil && isBareRepo(f.GitDir)
+		return f != nil && IsBareRepo(f.GitDir)
 	}, func(root string) bool {
-		return strings.HasPrefix(dir, root+string(filepath.Separator)) && isBareRepo(dir)
+		return strings.HasPrefix(dir, root+string(filepath.Separator)) && IsBareRepo(dir)
 	})
 	if err != nil {
 		return nil, err

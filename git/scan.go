@@ -84,7 +84,7 @@ func Scan(root, defaultOwner string) []*Found {
 			if rel != "" {
 				r = rel + "/" + e.Name()
 			}
-			if isBareRepo(path) {
+			if IsBareRepo(path) {
 				found = append(found, newFound(path, r, defaultOwner))
 			} else if depth < maxDepth {
 				walk(path, r, depth+1)
@@ -106,7 +106,7 @@ func newFound(path, rel, defaultOwner string) *Found {
 	}
 	owner, name, ok := NameFor(rel, defaultOwner)
 	if !ok {
-		f.Problem = "no GitHub name: each part of " + rel + " must be letters, digits, '-', '_' or '.', not starting with '.'"
+		f.Problem = "no GitHub name: use only letters, digits, - _ ."
 		return f
 	}
 	f.Owner, f.Name = owner, name
@@ -128,7 +128,7 @@ func markCollisions(found []*Found) {
 		}
 		sort.SliceStable(same, func(i, j int) bool { return layoutRank(same[i].Rel) < layoutRank(same[j].Rel) })
 		for _, f := range same[1:] {
-			f.Problem = "its name " + f.FullName() + " is already that of " + same[0].Rel + "; rename one of them"
+			f.Problem = "name " + f.FullName() + " taken by " + same[0].Rel + "; rename one"
 		}
 	}
 }

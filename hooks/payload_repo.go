@@ -117,7 +117,6 @@ type PushOwnerJSON struct {
 func NewRepoJSON(u URLs, r *Repository) *RepoJSON {
 	api := u.Repo(r.Owner.Login, r.Name)
 	web := u.RepoWeb(r.Owner.Login, r.Name)
-	host := hostOf(u.Public)
 	j := &RepoJSON{
 		ID: r.ID, NodeID: nodeID("Repository", r.ID), Name: r.Name, FullName: r.FullName(),
 		Private: true, Owner: NewUserJSON(u, r.Owner), HTMLURL: web, Description: nullable(r.Description),
@@ -142,9 +141,9 @@ func NewRepoJSON(u URLs, r *Repository) *RepoJSON {
 		DeploymentsURL: api + "/deployments",
 		CreatedAt:      isoTime(r.CreatedAt), UpdatedAt: isoTime(latest(r.CreatedAt, r.PushedAt)),
 		PushedAt: nil,
-		GitURL:   "git://" + host + "/" + r.FullName() + ".git",
-		SSHURL:   "git@" + host + ":" + r.FullName() + ".git",
-		CloneURL: web + ".git", SvnURL: web,
+		GitURL:   u.GitURL(r.Owner.Login, r.Name),
+		SSHURL:   u.SSHURL(r.Owner.Login, r.Name),
+		CloneURL: u.CloneURL(r.Owner.Login, r.Name), SvnURL: web,
 		AllowForking: true, Topics: []string{}, Visibility: "private", DefaultBranch: r.DefaultBranch,
 	}
 	if !r.PushedAt.IsZero() {

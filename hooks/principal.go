@@ -3,7 +3,6 @@ package hooks
 import (
 	"context"
 	"slices"
-	"strings"
 )
 
 // Principal is an authenticated API caller: a user, and the repositories its
@@ -13,19 +12,17 @@ type Principal struct {
 	Repos []string // "owner/name" or "owner/*"; empty means every repository
 }
 
-// CanAdminRepo reports whether p may manage the hooks of owner/repo.
+// CanAdminRepo reports whether p may manage the hooks of owner/repo, which
+// must be the repository's names as spelled on disk: names are exact, and
+// Acme/Widgets is not acme/widgets.
 func (p *Principal) CanAdminRepo(owner, repo string) bool {
-	if len(p.Repos) == 0 {
-		return true
-	}
-	return slices.ContainsFunc(p.Repos, func(s string) bool {
-		return strings.EqualFold(s, owner+"/"+repo) || strings.EqualFold(s, owner+"/*")
-	})
+	return len(p.Repos) == 0 || slices.Contains(p.Repos, owner+"/"+repo) || slices.Contains(p.Repos, owner+"/*")
 }
 
-// CanAdminOwner reports whether p may manage the organization hooks of owner.
+// CanAdminOwner reports whether p may manage the organization hooks of
+// owner, spelled as on disk.
 func (p *Principal) CanAdminOwner(owner string) bool {
-	return len(p.Repos) == 0 || slices.ContainsFunc(p.Repos, func(s string) bool { return strings.EqualFold(s, owner+"/*") })
+	return len(p.Repos) == 0 || slices.Contains(p.Repos, owner+"/*")
 }
 
 type principalKey struct{}

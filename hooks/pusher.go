@@ -29,6 +29,12 @@ type PushWorker struct {
 	Logger   *slog.Logger
 	OnEvents func() // called after events were queued: wakes the dispatcher
 
+	// MaxTagsPerPush follows GitHub, which creates no events for tags when
+	// more than three are pushed at once: a push that updates more than
+	// MaxTagsPerPush tags gets no push, create or delete events for its tags
+	// (its branches still get theirs). 0 means no limit.
+	MaxTagsPerPush int
+
 	once sync.Once
 	wake chan struct{}
 }
@@ -171,7 +177,8 @@ func (w *PushWorker) fail(ctx context.Context, p *ClaimedPush, err error) {
 // events builds the events of push p, with the lookups of its batch: for each
 // ref update a push event (kept even with no subscriber, for POST
 // /hooks/{id}/tests) and, for a branch or tag that was created or deleted, a
-// create or delete event if a hook wants it.
+// create or delete event if a hook wants it. Tags make none past
+// MaxTagsPerPush.
 func (w *PushWorker) events(ctx context.Context, p *Push, look *lookups) ([]*Event, error) {
 	repo, hooks, err := look.repository(ctx, w, p)
 	if err != nil {
@@ -193,7 +200,11 @@ func (w *PushWorker) events(ctx context.Context, p *Push, look *lookups) ([]*Eve
 		})
 		return nil
 	}
+	skipTags := w.tagsOverLimit(p, repo)
 	for i, up := range p.Updates {
+		if skipTags && up.RefType() == "tag" {
+			continue
+		}
 		change, err := w.Commits.ReadRefChange(ctx, repo.GitDir, p.Updates, i)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", up.Ref, err)
@@ -209,6 +220,23 @@ func (w *PushWorker) events(ctx context.Context, p *Push, look *lookups) ([]*Eve
 		}
 	}
 	return events, nil
+}
+
+// tagsOverLimit reports whether push p updates more than MaxTagsPerPush tags
+// of repo, and logs that their events are skipped if so.
+func (w *PushWorker) tagsOverLimit(p *Push, repo *Repository) bool {
+	tags := 0
+	for _, up := range p.Updates {
+		if up.RefType() == "tag" {
+			tags++
+		}
+	}
+	if w.MaxTagsPerPush <= 0 || tags <= w.MaxTagsPerPush {
+		return false
+	}
+	w.Logger.Info("skipped the events of a push's tags: it updates more tags than max_tags_per_push, and GitHub sends none then",
+		"repo", repo.FullName(), "push", p.ID, "tags_skipped", tags, "max_tags_per_push", w.MaxTagsPerPush)
+	return true
 }
 
 func (w *PushWorker) repository(ctx context.Context, p *Push) (*Repository, error) {
@@ -251,11 +279,13 @@ func targets(hooks []*Hook, event string) []int64 {
 	return ids
 }
 
-// PusherFromEnv returns the pusher's login from a post-receive environment:
-// gitolite's GL_USERNAME, git-http-backend's REMOTE_USER, FORGEHOOK_PUSHER,
-// else the OS user.
+// PusherFromEnv returns the pusher's login from a post-receive environment,
+// the first non-blank of: FORGEHOOK_PUSHER (set by the administrator, for
+// instance per ssh key), GL_USER (gitolite), GL_USERNAME (GitLab),
+// REMOTE_USER (git-http-backend behind HTTP authentication); else the OS
+// user, else "git".
 func PusherFromEnv(getenv func(string) string, osUser string) string {
-	for _, k := range []string{"GL_USERNAME", "REMOTE_USER", "FORGEHOOK_PUSHER"} {
+	for _, k := range []string{"FORGEHOOK_PUSHER", "GL_USER", "GL_USERNAME", "REMOTE_USER"} {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
 			return truncate(v, 100)
 		}

@@ -28,19 +28,22 @@ type HookService interface {
 // AccountService gives users, owners and repositories stable ids.
 type AccountService interface {
 	// EnsureAccount returns the account for login, creating it if needed.
-	// Logins compare case-insensitively. Org reports whether the account owns
-	// organization hooks: such owners are shown as organizations.
+	// Logins are exact: "Octo" and "octo" are two accounts. Org reports
+	// whether the account owns organization hooks: such owners are shown as
+	// organizations.
 	EnsureAccount(ctx context.Context, login string) (*Account, error)
-	// EnsureRepo returns the id and first-seen time of owner/name, recording it if needed.
+	// EnsureRepo returns the id and first-seen time of owner/name, recording
+	// it if needed. Names are exact: Acme/Widgets is not acme/widgets.
 	EnsureRepo(ctx context.Context, owner, name string) (id int64, created time.Time, err error)
 }
 
 // GitRepos finds bare repositories on disk.
 type GitRepos interface {
-	// FindOwner returns owner as spelled on disk (case-insensitive match), or
-	// ENOTFOUND if no repositories directory of that owner exists.
+	// FindOwner returns owner as repositories spell it: exactly, else the one
+	// spelling that matches ignoring case; ENOTFOUND if no repository has it.
 	FindOwner(ctx context.Context, owner string) (string, error)
-	// FindRepo returns the bare repository owner/name (case-insensitive), or ENOTFOUND.
+	// FindRepo returns the bare repository owner/name: the exact name, else the
+	// one repository that matches ignoring case; ENOTFOUND otherwise.
 	FindRepo(ctx context.Context, owner, name string) (*GitRepo, error)
 	// RepoAt returns the repository whose git dir is gitDir, or ENOTFOUND if it
 	// is not under the repos root.

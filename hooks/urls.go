@@ -8,13 +8,15 @@ import (
 // URLs builds the absolute URLs forgehook puts in payloads and API responses.
 // Web URLs hang off Public; API URLs off API, which is Public itself or
 // Public + "/api/v3", depending on the prefix a request came in on.
+// Clone URLs come from Clone's templates where set.
 type URLs struct {
 	Public string // e.g. http://git.example.com:8080, no trailing slash
 	API    string // e.g. http://git.example.com:8080/api/v3, no trailing slash
+	Clone  CloneURLs
 }
 
 // NewURLs returns the URLs for public (the --public-url) and an API prefix
-// ("" or "/api/v3").
+// ("" or "/api/v3"), with no clone URL templates.
 func NewURLs(public, apiPrefix string) URLs {
 	public = strings.TrimRight(public, "/")
 	return URLs{Public: public, API: public + strings.TrimRight(apiPrefix, "/")}

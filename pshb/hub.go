@@ -55,13 +55,15 @@ func (h *Handler) serve(r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := hooks.PrincipalFromContext(r.Context())
-	if p == nil || !p.CanAdminRepo(req.Owner, req.Repo) {
-		return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
-	}
+	// The scope is checked against the repository's names on disk, not the
+	// topic's spelling; unknown and forbidden are the same 404.
 	g, err := h.Repos.FindRepo(r.Context(), req.Owner, req.Repo)
 	if err != nil {
 		return err
+	}
+	p := hooks.PrincipalFromContext(r.Context())
+	if p == nil || !p.CanAdminRepo(g.Owner, g.Name) {
+		return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 	}
 	existing, _, err := h.Hooks.FindHooks(r.Context(), hooks.HookFilter{Owner: g.Owner, Repo: g.Name, URL: req.Callback, Limit: 1})
 	if err != nil {

@@ -17,8 +17,8 @@ const accountQuery = `SELECT id, login,
 	FROM accounts WHERE login = ?`
 
 // EnsureAccount returns the account for login, creating it if needed. Logins
-// compare case-insensitively; the account keeps the spelling it was first
-// seen with. Org is true when the account owns an organization hook.
+// are exact (case-sensitive). Org is true when the account owns an
+// organization hook.
 func (db *DB) EnsureAccount(ctx context.Context, login string) (*hooks.Account, error) {
 	if login == "" {
 		return nil, hooks.Invalid("Account", "login", "missing_field", "Login must not be empty")
@@ -48,7 +48,7 @@ func scanAccount(row *sql.Row) (*hooks.Account, error) {
 }
 
 // EnsureRepo returns the id and first-seen time of owner/name, recording it
-// if needed. Names compare case-insensitively.
+// if needed. Names are exact (case-sensitive), as repositories on disk are.
 func (db *DB) EnsureRepo(ctx context.Context, owner, name string) (int64, time.Time, error) {
 	if owner == "" || name == "" {
 		return 0, time.Time{}, hooks.Invalid("Repository", "name", "missing_field", "Owner and name must not be empty")

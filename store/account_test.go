@@ -18,29 +18,33 @@ func TestDB_EnsureAccount(t *testing.T) {
 	if a.ID == 0 || a.Login != "Octo" || a.Org {
 		t.Fatalf("account=%+v, want a new user Octo", a)
 	}
-	again, err := db.EnsureAccount(ctx, "octo")
+	again, err := db.EnsureAccount(ctx, "Octo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *again != *a {
-		t.Fatalf("account=%+v, want %+v (logins compare case-insensitively)", again, a)
+		t.Fatalf("account=%+v, want %+v", again, a)
 	}
-	other, err := db.EnsureAccount(ctx, "someone")
+	// Logins are exact: octo is another account.
+	other, err := db.EnsureAccount(ctx, "octo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if other.ID == a.ID {
-		t.Fatalf("two logins share id %d", a.ID)
+	if other.ID == a.ID || other.Login != "octo" {
+		t.Fatalf("account=%+v, want a new account octo apart from %+v", other, a)
 	}
 
 	// An account that owns an organization hook is an organization.
-	MustCreateHook(t, db, "octo", "repo", "http://a.example/")
-	if a, _ = db.EnsureAccount(ctx, "OCTO"); a.Org {
+	MustCreateHook(t, db, "Octo", "repo", "http://a.example/")
+	if a, _ = db.EnsureAccount(ctx, "Octo"); a.Org {
 		t.Fatal("a repository hook made the account an organization")
 	}
-	MustCreateHook(t, db, "octo", "", "http://a.example/")
-	if a, _ = db.EnsureAccount(ctx, "OCTO"); !a.Org {
+	MustCreateHook(t, db, "Octo", "", "http://a.example/")
+	if a, _ = db.EnsureAccount(ctx, "Octo"); !a.Org {
 		t.Fatal("account with an organization hook is not an organization")
+	}
+	if other, _ = db.EnsureAccount(ctx, "octo"); other.Org {
+		t.Fatal("Octo's organization hook made octo an organization")
 	}
 
 	_, err = db.EnsureAccount(ctx, "")
@@ -58,14 +62,16 @@ func TestDB_EnsureRepo(t *testing.T) {
 		t.Fatalf("id=%d created=%v, want a new id created now (%v)", id, created, clock.Now())
 	}
 	clock.Add(time.Hour)
-	id2, created2, err := db.EnsureRepo(ctx, "octo", "hello")
+	id2, created2, err := db.EnsureRepo(ctx, "Octo", "Hello")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if id2 != id || !created2.Equal(created) {
 		t.Fatalf("id=%d created=%v, want %d %v", id2, created2, id, created)
 	}
-	if id3, _, err := db.EnsureRepo(ctx, "octo", "other"); err != nil || id3 == id {
-		t.Fatalf("other repository id=%d (%v), want a new id", id3, err)
+	for _, n := range [][2]string{{"Octo", "other"}, {"octo", "hello"}, {"Octo", "hello"}} {
+		if id3, _, err := db.EnsureRepo(ctx, n[0], n[1]); err != nil || id3 == id {
+			t.Fatalf("repository %s/%s id=%d (%v), want a new id (names are exact)", n[0], n[1], id3, err)
+		}
 	}
 }

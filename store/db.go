@@ -119,6 +119,16 @@ var uriEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 // fn returns nil. Write transactions of this process run one at a time,
 // paced by the write gate.
 func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.updateOn(ctx, db.write, fn)
+}
+
+// txBeginner is the write pool, or its connection taken out with Conn.
+type txBeginner interface {
+	BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error)
+}
+
+// updateOn is update on w, which is db.write or its connection.
+func (db *DB) updateOn(ctx context.Context, w txBeginner, fn func(tx *sql.Tx) error) error {
 	if err := db.gate.enter(ctx); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -130,7 +140,7 @@ func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		}
 		db.gate.leave(held)
 	}()
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

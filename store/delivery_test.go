@@ -139,7 +139,7 @@ func TestDB_LatestEvent(t *testing.T) {
 	if err := db.EnqueueEvent(ctx, ping); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.LatestEvent(ctx, "O", "R", "push")
+	got, err := db.LatestEvent(ctx, "o", "r", "push")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,6 +147,9 @@ func TestDB_LatestEvent(t *testing.T) {
 		got.RepoID != want.RepoID || got.OwnerID != want.OwnerID || !got.CreatedAt.Equal(want.CreatedAt) {
 		t.Fatalf("latest=%+v, want %+v", got, want)
 	}
+	// Names are exact: O/R is another repository, never pushed to.
+	_, err = db.LatestEvent(ctx, "O", "R", "push")
+	wantCode(t, err, hooks.ENOTFOUND)
 }
 
 func TestDB_EnqueueEvent(t *testing.T) {

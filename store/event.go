@@ -49,7 +49,7 @@ func insertEvent(ctx context.Context, tx *sql.Tx, e *hooks.Event, now time.Time)
 }
 
 // LatestEvent returns the newest event named name of owner/repo, or
-// ENOTFOUND. Owner and repo compare case-insensitively.
+// ENOTFOUND. Owner and repo are exact (case-sensitive).
 func (db *DB) LatestEvent(ctx context.Context, owner, repo, name string) (*hooks.Event, error) {
 	e, err := scanEvent(db.read.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events
 		WHERE owner = ? AND repo = ? AND name = ? ORDER BY id DESC LIMIT 1`, owner, repo, name))

@@ -22,7 +22,7 @@ func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
 }
 
 // FindHooks returns the hooks matching f ordered by id, and how many match f
-// without its Offset and Limit. Owner and Repo compare case-insensitively.
+// without its Offset and Limit. Owner and Repo are exact (case-sensitive).
 func (db *DB) FindHooks(ctx context.Context, f hooks.HookFilter) ([]*hooks.Hook, int, error) {
 	var where []string
 	var args []any

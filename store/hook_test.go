@@ -71,7 +71,7 @@ func TestDB_CreateHook(t *testing.T) {
 			code   string
 		}{
 			{"same event", "o", "r", "http://x.example/", []string{"push"}, hooks.EINVALID},
-			{"case-insensitive repository", "O", "R", "http://x.example/", []string{"create"}, hooks.EINVALID},
+			{"repository spelled in another case", "O", "R", "http://x.example/", []string{"push"}, ""},
 			{"wildcard", "o", "r", "http://x.example/", []string{"*"}, hooks.EINVALID},
 			{"other events", "o", "r", "http://x.example/", []string{"delete"}, ""},
 			{"other URL", "o", "r", "http://y.example/", []string{"push"}, ""},
@@ -152,9 +152,11 @@ func TestDB_FindHooks(t *testing.T) {
 		{"all", hooks.HookFilter{}, []*hooks.Hook{a, b, c, org, d}, 5},
 		{"by id", hooks.HookFilter{ID: c.ID}, []*hooks.Hook{c}, 1},
 		{"unknown id", hooks.HookFilter{ID: 999}, nil, 0},
-		{"repository", hooks.HookFilter{Owner: "OCTO", Repo: "Hello"}, []*hooks.Hook{a, b}, 2},
+		{"repository", hooks.HookFilter{Owner: "octo", Repo: "hello"}, []*hooks.Hook{a, b}, 2},
+		{"repository in another case", hooks.HookFilter{Owner: "OCTO", Repo: "Hello"}, nil, 0},
 		{"owner", hooks.HookFilter{Owner: "octo"}, []*hooks.Hook{a, b, c, org}, 4},
-		{"organization", hooks.HookFilter{Owner: "Octo", Org: true}, []*hooks.Hook{org}, 1},
+		{"owner in another case", hooks.HookFilter{Owner: "Octo"}, nil, 0},
+		{"organization", hooks.HookFilter{Owner: "octo", Org: true}, []*hooks.Hook{org}, 1},
 		{"url", hooks.HookFilter{Owner: "octo", URL: "http://a.example/"}, []*hooks.Hook{a, c, org}, 3},
 		{"page", hooks.HookFilter{Owner: "octo", Offset: 1, Limit: 2}, []*hooks.Hook{b, c}, 4},
 		{"past the end", hooks.HookFilter{Owner: "octo", Offset: 10, Limit: 2}, nil, 4},
@@ -187,12 +189,16 @@ func TestDB_HooksFor(t *testing.T) {
 	MustCreateHook(t, db, "octo", "other", "http://d.example/")
 	MustCreateHook(t, db, "someone", "", "http://e.example/")
 
-	got, err := db.HooksFor(ctx, "Octo", "HELLO")
+	got, err := db.HooksFor(ctx, "octo", "hello")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g, w := hookIDs(got), []int64{repo.ID, org.ID}; !slices.Equal(g, w) {
 		t.Fatalf("ids=%v, want %v", g, w)
+	}
+	// Names are exact: Octo/HELLO is another repository, with no hooks.
+	if got, err := db.HooksFor(ctx, "Octo", "HELLO"); err != nil || len(got) != 0 {
+		t.Fatalf("hooks of Octo/HELLO: ids=%v (%v), want none", hookIDs(got), err)
 	}
 }
 

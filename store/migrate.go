@@ -64,6 +64,12 @@ func SchemaVersion() int {
 // pragma read; otherwise the missing migrations run in one transaction, which
 // re-reads the version so that two processes opening a new file at once
 // migrate it once.
+//
+// Migrations run with foreign keys off, as SQLite's procedure for rebuilding
+// a table asks: dropping a table that others reference would otherwise
+// delete their rows. PRAGMA foreign_keys cannot change inside a transaction,
+// so it is turned off on the write connection around it, and the references
+// are checked before the commit.
 func (db *DB) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
@@ -79,7 +85,15 @@ func (db *DB) migrate(ctx context.Context) error {
 	if v > len(ms) {
 		return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, len(ms))
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	conn, err := db.write.Conn(ctx) // the pool's one connection, held until Close
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("migrate: foreign keys off: %w", err)
+	}
+	err = db.updateOn(ctx, conn, func(tx *sql.Tx) error {
 		v, err := userVersion(ctx, tx)
 		if err != nil {
 			return err
@@ -87,10 +101,16 @@ func (db *DB) migrate(ctx context.Context) error {
 		if v > len(ms) {
 			return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, len(ms))
 		}
+		if v == len(ms) {
+			return nil // another process migrated meanwhile
+		}
 		for _, m := range ms[v:] {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migrate %s: %w", m.name, err)
 			}
+		}
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return err
 		}
 		// A pragma takes no parameters; the version is a number we produced.
 		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(ms))); err != nil {
@@ -98,6 +118,33 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 		return nil
 	})
+	// Open fails, and closes the connection, if foreign keys stay off.
+	if _, ferr := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON"); ferr != nil && err == nil {
+		err = fmt.Errorf("migrate: foreign keys on: %w", ferr)
+	}
+	return err
+}
+
+// foreignKeyCheck fails if a row references a row that does not exist.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return fmt.Errorf("foreign key check: %w", err)
+		}
+		return fmt.Errorf("foreign key check: %s row %d references a missing %s row", table, rowid.Int64, parent)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	return nil
 }
 
 // firstVersion reads the schema version on a new connection. Opening a

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/forgehook/forgehook/git"
 )
@@ -49,4 +50,15 @@ func newFlagSet(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("forgehook "+name, flag.ContinueOnError)
 	fs.SetOutput(out)
 	return fs
+}
+
+// listFlag collects a repeated string flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set adds one value.
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }

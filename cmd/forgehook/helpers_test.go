@@ -65,6 +65,9 @@ func MustNewEnv(tb testing.TB) *Env {
 	ws := gittest.NewWorkspace(tb)
 	ws.Env = append(ws.Env, "FORGEHOOK_PUSHER=ada")
 	e := &Env{T: tb, WS: ws, Root: filepath.Join(ws.Dir, "repos"), DB: filepath.Join(ws.Dir, "forgehook.db")}
+	if err := os.MkdirAll(e.Root, 0o755); err != nil {
+		tb.Fatal(err)
+	}
 	e.Token = e.MustToken("ada")
 	return e
 }

@@ -1,48 +1,169 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/forgehook/forgehook/git"
 	"github.com/forgehook/forgehook/store"
 )
 
-// runInstall writes the post-receive hook into each bare repository.
-func runInstall(args []string, stdout io.Writer) error {
-	var c common
+// installStates orders install's summary.
+var installStates = []string{string(git.Installed), string(git.Chained), string(git.Unchanged), "skipped", "failed"}
+
+// runInstall writes the post-receive hook into bare repositories, or into
+// gitolite's common hooks.
+func runInstall(ctx context.Context, args []string, stdout io.Writer) error {
+	var a repoArgs
+	var gl gitoliteFlags
 	fs := newFlagSet("install", stdout)
-	c.register(fs)
+	a.register(fs)
+	gl.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return errors.New("install: name at least one bare repository directory")
+	if gl.On {
+		return runInstallGitolite(ctx, fs, &a, &gl, stdout)
 	}
-	if err := c.absolute(); err != nil {
+	if err := a.check(fs); err != nil {
 		return err
 	}
 	binary, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("install: find own binary: %w", err)
 	}
-	db, err := store.Open(c.DB) // create and migrate now, so the first push is fast
+	rep := newReport(stdout, "install", 0)
+	if w := defaultDBWarning(fs, a.DB); w != "" {
+		rep.Warn("%s", w)
+	}
+	if err := prepareDB(a.DB, a.Repos, rep); err != nil {
+		return err
+	}
+	targets, err := a.targets(ctx)
 	if err != nil {
 		return err
 	}
-	db.Close()
-	for _, dir := range fs.Args() {
-		changed, err := git.Install(binary, c.DB, c.Repos, dir)
-		if err != nil {
-			return fmt.Errorf("install %s: %w", dir, err)
-		}
-		state := "unchanged"
-		if changed {
-			state = "installed"
-		}
-		fmt.Fprintf(stdout, "%s: post-receive hook %s\n", dir, state)
+	rep = newReport(stdout, "install", len(targets))
+	spec := git.HookSpec{Binary: binary, DB: a.DB, Repos: a.Repos}
+	for _, t := range targets {
+		installOne(rep, spec, t)
 	}
+	return rep.Done("install", installStates...)
+}
+
+// installOne installs the hook into one target and reports it.
+func installOne(rep *report, spec git.HookSpec, t *target) {
+	switch {
+	case t.Err != nil:
+		rep.Fail(t.GitDir, t.Err)
+		return
+	case t.Skip: // gitolite-admin, quietly
+		return
+	case t.Outside:
+		rep.Add("skipped", t.GitDir, "not under --repos "+spec.Repos+", so the daemon cannot name it; move it there or use the daemon's --repos", true)
+		return
+	case t.Problem != "":
+		rep.Add("skipped", t.Rel, t.Problem, true)
+		return
+	}
+	state, err := git.Install(spec, t.GitDir)
+	if err != nil {
+		rep.Fail(t.FullName(), err)
+		return
+	}
+	warning := hooksPathWarning(t.GitDir)
+	if warning == "" {
+		warning = dbAccessWarning(spec.DB, t.GitDir)
+	}
+	rep.Add(string(state), t.FullName(), warning, warning != "")
+}
+
+// prepareDB creates and migrates the database now, so that the first push
+// is fast. Run as root for repositories that belong to someone else, it
+// gives the new database to the owner of the repositories, who runs the
+// hook: a root-owned database would lose every push.
+func prepareDB(path, repos string, rep *report) error {
+	_, statErr := os.Stat(path)
+	db, err := store.Open(path)
+	if err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	if !errors.Is(statErr, os.ErrNotExist) || os.Geteuid() != 0 {
+		return nil
+	}
+	uid, gid, ok := fileOwner(repos)
+	if !ok || uid == 0 {
+		return nil
+	}
+	for _, f := range []string{path, path + ".gate"} {
+		if err := os.Chown(f, uid, gid); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("install: give %s to the owner of %s: %w", f, repos, err)
+		}
+	}
+	rep.Warn("created %s as root: gave it to uid %d, gid %d, the owner of %s, who runs the hook", path, uid, gid, repos)
+	return nil
+}
+
+// runInstallGitolite installs the hook through gitolite's own mechanism.
+func runInstallGitolite(ctx context.Context, fs *flag.FlagSet, a *repoArgs, gl *gitoliteFlags, stdout io.Writer) error {
+	g, err := gl.check(ctx, fs, a)
+	if err != nil {
+		return err
+	}
+	binary, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("install: find own binary: %w", err)
+	}
+	rep := newReport(stdout, "install", 0)
+	if err := prepareDB(a.DB, a.Repos, rep); err != nil {
+		return err
+	}
+	r, err := g.InstallGitolite(ctx, git.HookSpec{Binary: binary, DB: a.DB, Repos: a.Repos})
+	if err != nil {
+		return fmt.Errorf("install: %w", err)
+	}
+	if r.EnabledLC {
+		fmt.Fprintf(stdout, "switched on LOCAL_CODE in %s/.gitolite.rc (the old file is kept beside it)\n", g.Home)
+	}
+	if r.Chained != "" {
+		fmt.Fprintf(stdout, "chained gitolite's post-receive %s: it still runs after forgehook\n", r.Chained)
+	}
+	for _, rel := range r.RepoHooks {
+		fmt.Fprintf(stdout, "chained the repository's own post-receive of %s\n", rel)
+	}
+	state := "already present"
+	if r.Changed {
+		state = "installed"
+	}
+	fmt.Fprintf(stdout, "gitolite hook %s: %s (linked into every repository by gitolite setup, new ones included)\n", state, r.Hook)
+	return listGitoliteRepos(ctx, a, stdout)
+}
+
+// listGitoliteRepos prints the name each gitolite repository gets.
+func listGitoliteRepos(ctx context.Context, a *repoArgs, stdout io.Writer) error {
+	a.All = true
+	targets, err := a.targets(ctx)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, t := range targets {
+		switch {
+		case t.Skip:
+		case t.Problem != "":
+			lines = append(lines, fmt.Sprintf("  %-30s skipped: %s", t.Rel, t.Problem))
+		default:
+			lines = append(lines, fmt.Sprintf("  %-30s %s", t.Rel, t.FullName()))
+		}
+	}
+	fmt.Fprintf(stdout, "%d repositories under %s:\n%s\n", len(lines), a.Repos, strings.Join(lines, "\n"))
 	return nil
 }

@@ -19,7 +19,10 @@ const usage = `forgehook: GitHub-compatible webhooks for self-hosted bare git re
 
 Usage:
   forgehook serve        [--listen ADDR] [--db FILE] [--repos DIR] [--public-url URL] ...
-  forgehook install      [--db FILE] [--repos DIR] REPO_DIR...
+  forgehook install      [--db FILE] [--repos DIR] (--all | REPO_DIR...)
+  forgehook install      --gitolite [--gitolite-home DIR] [--db FILE]
+  forgehook uninstall    [--repos DIR] (--all | REPO_DIR...) | --gitolite
+  forgehook doctor       [--db FILE] [--repos DIR] (--all | REPO_DIR...)
   forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
   forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME]...
   forgehook receive      --listen ADDR [--secret S]
@@ -45,7 +48,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "serve":
 		err = runServe(ctx, rest, stderr)
 	case "install":
-		err = runInstall(rest, stdout)
+		err = runInstall(ctx, rest, stdout)
+	case "uninstall":
+		err = runUninstall(ctx, rest, stdout)
+	case "doctor":
+		err = runDoctor(ctx, rest, stdout)
 	case "post-receive":
 		return runPostReceive(rest, stdin, stderr) // never fails the push
 	case "token":

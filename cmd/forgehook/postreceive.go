@@ -11,13 +11,14 @@ import (
 // runPostReceive records a push; it always returns 0 so the push is never failed.
 func runPostReceive(args []string, stdin io.Reader, stderr io.Writer) int {
 	var c common
-	var chain string
+	var chain listFlag
 	fs := newFlagSet("post-receive", stderr)
 	c.register(fs)
-	fs.StringVar(&chain, "chain", "", "previous post-receive `hook` to run with the same input")
+	fs.Var(&chain, "chain", "previous post-receive `hook` to run with the same input, absolute or relative to the git dir (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return 0
 	}
-	postreceive.Run(postreceive.Options{DB: c.DB, Chain: chain, Stdin: stdin, Stderr: stderr, Getenv: os.Getenv, Now: time.Now})
+	postreceive.Run(postreceive.Options{DB: c.DB, Repos: c.Repos, Chain: chain, Stdin: stdin, Stderr: stderr,
+		Getenv: os.Getenv, Now: time.Now})
 	return 0
 }

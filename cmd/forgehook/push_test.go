@@ -266,8 +266,8 @@ func TestInstall_KeepsExistingHookAndIsIdempotent(t *testing.T) {
 	}
 	e.MustRun("install", "--db", e.DB, "--repos", e.Root, bare)
 	first, _ := os.ReadFile(filepath.Join(bare, "hooks", "post-receive"))
-	if out := e.MustRun("install", "--db", e.DB, "--repos", e.Root, bare); !strings.Contains(out, "unchanged") {
-		t.Errorf("second install said %q, want unchanged", out)
+	if out := e.MustRun("install", "--db", e.DB, "--repos", e.Root, bare); !strings.Contains(out, "already present") {
+		t.Errorf("second install said %q, want already present", out)
 	}
 	second, _ := os.ReadFile(filepath.Join(bare, "hooks", "post-receive"))
 	if !bytes.Equal(first, second) {

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +34,8 @@ type serveConfig struct {
 	Concurrency     int
 	HookConcurrency int
 	Retention       time.Duration
+	Clone           hooks.CloneURLs
+	MaxTagsPerPush  int
 }
 
 func parseServe(args []string, out io.Writer) (*serveConfig, error) {
@@ -46,6 +50,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.StringVar(&allowed, "allowed-hosts", egress.DefaultPolicy, "where hooks may deliver: host names, *.domain, IPs, CIDRs, loopback, private, external, *")
 	fs.IntVar(&c.Concurrency, "concurrency", 64, "deliveries in flight at once")
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
+	fs.StringVar(&c.Clone.HTTP, "clone-url", envOr("FORGEHOOK_CLONE_URL", ""), "`template` of clone_url and git_url, with {owner} and {repo} (env FORGEHOOK_CLONE_URL; default PUBLIC_URL/{owner}/{repo}.git)")
+	fs.StringVar(&c.Clone.SSH, "ssh-url", envOr("FORGEHOOK_SSH_URL", ""), "`template` of ssh_url, with {owner} and {repo} (env FORGEHOOK_SSH_URL; default git@PUBLIC_HOST:{owner}/{repo}.git)")
+	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -60,16 +67,48 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	if c.AllowedHosts, err = egress.ParsePolicy(allowed); err != nil {
 		return nil, err
 	}
+	if err := validateCloneURLs(c.Clone); err != nil {
+		return nil, err
+	}
 	if c.DeliveryTimeout <= 0 || c.DeliveryTimeout > 5*time.Minute {
 		return nil, errors.New("serve: --delivery-timeout must be between 0 and 5m")
 	}
 	if c.Retention < time.Hour {
 		return nil, errors.New("serve: --retention must be at least 1h")
 	}
+	if c.MaxTagsPerPush < 0 {
+		return nil, errors.New("serve: --max-tags-per-push must be 0 (no limit) or more")
+	}
 	if c.Concurrency < 1 || c.HookConcurrency < 1 || c.HookConcurrency > c.Concurrency {
 		return nil, errors.New("serve: need 1 <= --hook-concurrency <= --concurrency")
 	}
-	return c, c.absolute()
+	if err := c.absolute(); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(c.Repos); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("serve: --repos %s is not a directory: pass the root of your bare repositories (or set FORGEHOOK_REPOS)", c.Repos)
+	}
+	return c, nil
+}
+
+// validateCloneURLs checks the --clone-url and --ssh-url templates; the
+// clone URL must also be an absolute URL.
+func validateCloneURLs(c hooks.CloneURLs) error {
+	for _, t := range []struct{ flag, template string }{{"--clone-url", c.HTTP}, {"--ssh-url", c.SSH}} {
+		if t.template == "" {
+			continue
+		}
+		if err := hooks.ValidateCloneTemplate(t.template); err != nil {
+			return fmt.Errorf("serve: %s %q: %w", t.flag, t.template, err)
+		}
+	}
+	if c.HTTP != "" {
+		u, err := url.Parse(strings.NewReplacer("{owner}", "o", "{repo}", "r").Replace(c.HTTP))
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("serve: --clone-url %q: not an absolute URL such as https://git.example.com/{owner}/{repo}.git", c.HTTP)
+		}
+	}
+	return nil
 }
 
 // runServe runs the daemon until ctx is cancelled.
@@ -135,13 +174,15 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 	}
 	m.reader = git.NewReader()
+	urls := hooks.NewURLs(c.PublicURL, "")
+	urls.Clone = c.Clone
 	pusher := &hooks.PushWorker{
 		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
-		URLs: hooks.NewURLs(c.PublicURL, ""), Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
+		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
-		PublicURL: c.PublicURL, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
+		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {

@@ -39,7 +39,7 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("token create", stdout)
 	c.register(fs)
 	fs.StringVar(&login, "user", "", "the `login` the token acts as (required)")
-	fs.Var(&repos, "repo", "limit the token to `OWNER/NAME` (or OWNER/* for the owner and its organization hooks); repeatable; none means admin for every repository")
+	fs.Var(&repos, "repo", "limit the token to `OWNER/NAME` (or OWNER/* for the owner and its organization hooks); names are exact and case-sensitive, as the repository is spelled on disk (acme/widgets is not Acme/Widgets); repeatable; none means admin for every repository")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ package postreceive
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -22,10 +23,17 @@ import (
 // maxInput bounds what the hook reads from git: far more than any push.
 const maxInput = 8 << 20
 
+// RecordedEnv is set, in the environment of the hooks forgehook chains, to
+// the git dir whose push forgehook has taken care of: a forgehook hook that
+// runs inside another (a wrapper, a chained copy) then records nothing, so
+// that a push is recorded once however hooks are chained.
+const RecordedEnv = "FORGEHOOK_RECORDED"
+
 // Options configure one run.
 type Options struct {
-	DB     string // database path
-	Chain  string // a previous post-receive hook to run with the same input, or ""
+	DB     string   // database path
+	Repos  string   // the repos root: its gitolite-admin.git is not recorded
+	Chain  []string // previous post-receive hooks to run with the same input, absolute or relative to the git dir
 	Stdin  io.Reader
 	Stderr io.Writer
 	Getenv func(string) string
@@ -39,34 +47,48 @@ func Run(o Options) {
 	if err != nil {
 		fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: read input: %v\n", err)
 	}
-	if err := record(o, input); err != nil {
-		fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: %v\n", err)
-	} else {
-		wake.Notify(wake.SocketPath(o.DB))
+	gitDir, err := filepath.Abs(cmp.Or(o.Getenv("GIT_DIR"), "."))
+	switch {
+	case err != nil:
+		fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: git dir: %v\n", err)
+	case o.Getenv(RecordedEnv) == gitDir, isGitoliteAdmin(o.Repos, gitDir):
+		// Recorded by the forgehook hook that runs this one, or not for webhooks.
+	default:
+		if err := record(o, gitDir, input); err != nil {
+			fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: %v\n", err)
+		} else {
+			wake.Notify(wake.SocketPath(o.DB))
+		}
 	}
-	if o.Chain != "" && executable(o.Chain) { // git would not run a non-executable hook either
-		cmd := exec.Command(o.Chain)
+	for _, c := range o.Chain {
+		if !filepath.IsAbs(c) {
+			c = filepath.Join(gitDir, c)
+		}
+		if !executable(c) { // git would not run a non-executable hook either
+			continue
+		}
+		cmd := exec.Command(c)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(input), os.Stdout, o.Stderr
+		cmd.Env = append(os.Environ(), RecordedEnv+"="+gitDir)
 		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(o.Stderr, "forgehook: chained hook %s: %v\n", o.Chain, err)
+			fmt.Fprintf(o.Stderr, "forgehook: chained hook %s: %v\n", c, err)
 		}
 	}
 }
 
-func record(o Options, input []byte) error {
+// isGitoliteAdmin reports whether gitDir is gitolite's administration
+// repository directly under the repos root.
+func isGitoliteAdmin(repos, gitDir string) bool {
+	return repos != "" && filepath.Base(gitDir) == "gitolite-admin.git" && filepath.Dir(gitDir) == filepath.Clean(repos)
+}
+
+func record(o Options, gitDir string, input []byte) error {
 	updates, err := hooks.ParseRefUpdates(bytes.NewReader(input))
 	if err != nil {
 		return err
 	}
 	if len(updates) == 0 {
 		return nil
-	}
-	gitDir := o.Getenv("GIT_DIR")
-	if gitDir == "" {
-		gitDir = "."
-	}
-	if gitDir, err = filepath.Abs(gitDir); err != nil {
-		return fmt.Errorf("git dir: %w", err)
 	}
 	db, err := store.Open(o.DB)
 	if err != nil {

@@ -15,11 +15,15 @@ import (
 func main() {
 	fs := flag.NewFlagSet("hookonly post-receive", flag.ContinueOnError)
 	db := fs.String("db", "./forgehook.db", "SQLite database `file`")
-	fs.String("repos", "./repos", "unused: the daemon's repos root")
-	chain := fs.String("chain", "", "previous post-receive `hook` to run with the same input")
+	repos := fs.String("repos", "./repos", "the repos root")
+	var chain []string
+	fs.Func("chain", "previous post-receive `hook` to run with the same input", func(v string) error {
+		chain = append(chain, v)
+		return nil
+	})
 	if len(os.Args) < 2 || os.Args[1] != "post-receive" || fs.Parse(os.Args[2:]) != nil {
 		os.Exit(0) // like forgehook post-receive: never fail the push
 	}
-	postreceive.Run(postreceive.Options{DB: *db, Chain: *chain, Stdin: os.Stdin, Stderr: os.Stderr,
+	postreceive.Run(postreceive.Options{DB: *db, Repos: *repos, Chain: chain, Stdin: os.Stdin, Stderr: os.Stderr,
 		Getenv: os.Getenv, Now: time.Now})
 }
