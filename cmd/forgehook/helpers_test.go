@@ -27,6 +27,9 @@ var binary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "forgehook-bin")
+	if err == nil {
+		err = os.Chmod(dir, 0o755) // hooks run it as the git servers' users
+	}
 	if err != nil {
 		panic(err)
 	}
