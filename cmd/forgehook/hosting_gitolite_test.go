@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -169,4 +170,53 @@ func mustEachOnce(t *testing.T, got []*hookstest.Received, afters []string) {
 	if !slices.Equal(gotAfters, want) || len(slices.Compact(slices.Sorted(slices.Values(guids)))) != len(guids) {
 		t.Errorf("push deliveries: afters %v with GUIDs %v, want each of %v once with distinct GUIDs", gotAfters, guids, want)
 	}
+}
+
+// TestGitolite_KeepsItsCommonHookAndUninstallPutsBackEverything: a common
+// post-receive gitolite already had (in ~/.gitolite/hooks/common, which
+// overrides LOCAL_CODE) still runs after install --gitolite, with the same
+// input; uninstall --gitolite puts the hook, the rc and the links back.
+func TestGitolite_KeepsItsCommonHookAndUninstallPutsBackEverything(t *testing.T) {
+	t.Parallel()
+	g, e := mustGitoliteEnv(t)
+	home := g.User.Home
+	mirror := filepath.Join(home, "mirror.log")
+	common := filepath.Join(home, ".gitolite", "hooks", "common", "post-receive")
+	script := "#!/bin/sh\ncat >> " + mirror + "\n"
+	g.User.MustRun(t, nil, "sh", "-c", "printf '%s' \"$1\" > \"$2\" && chmod 755 \"$2\"", "sh", script, common)
+	g.MustRun(t, "setup", "--hooks-only")
+	rc := mustReadFile(t, filepath.Join(home, ".gitolite.rc"))
+
+	e.MustRun("install", "--gitolite", "--db", e.DB)
+	e.MustStart()
+	recv := e.MustHookReceiver("acme", "widgets")
+	sha := mustPush(t, g, "alice", "acme/widgets", "alice one")
+	mustEachOnce(t, mustQuiet(t, recv, 1), []string{sha})
+	if got := mustReadFile(t, mirror); strings.Count(got, sha+" refs/heads/main") != 1 {
+		t.Errorf("gitolite's own hook got %q, want the ref update once", got)
+	}
+
+	out := e.MustRun("uninstall", "--gitolite")
+	if !strings.Contains(out, "restored gitolite's post-receive "+common) {
+		t.Errorf("uninstall --gitolite said:\n%s", out)
+	}
+	if got := mustReadFile(t, common); got != script {
+		t.Errorf("%s = %q after uninstall, want %q", common, got, script)
+	}
+	if got := mustReadFile(t, filepath.Join(home, ".gitolite.rc")); got != rc {
+		t.Errorf(".gitolite.rc after uninstall differs from before install:\n%s", got)
+	}
+	link := filepath.Join(g.Repos, "acme", "widgets.git", "hooks", "post-receive")
+	if target, err := os.Readlink(link); err != nil || target != common {
+		t.Errorf("%s -> %q (%v), want gitolite's link to %s", link, target, err, common)
+	}
+}
+
+func mustReadFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
