@@ -52,7 +52,18 @@ func (s *Server) Handler() http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, hooks.Errorf(hooks.ENOTFOUND, "Not Found"))
 	})
-	return r
+	return ghttp.Conventions(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if underAPIPrefix(req.URL.Path) {
+			w.Header().Set("X-GitHub-Enterprise-Version", ghttp.EnterpriseVersion)
+		}
+		r.ServeHTTP(w, req)
+	}))
+}
+
+// underAPIPrefix reports whether path is under APIPrefix, where the API
+// answers as GitHub Enterprise does.
+func underAPIPrefix(path string) bool {
+	return path == APIPrefix || strings.HasPrefix(path, APIPrefix+"/")
 }
 
 // register adds every route to r, which is the root or the /api/v3 subrouter.
@@ -132,7 +143,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 // urls returns the URL builder for the prefix r came in on.
 func (s *Server) urls(r *http.Request) hooks.URLs {
 	prefix := ""
-	if strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+	if underAPIPrefix(r.URL.Path) {
 		prefix = APIPrefix
 	}
 	return s.urlsFor(prefix)

@@ -84,7 +84,7 @@ func (h *Handler) serve(r *http.Request) error {
 		}
 		if h.OnCreate != nil {
 			if err := h.OnCreate(r.Context(), hook); err != nil && h.Logger != nil {
-				h.Logger.Error("ping new subscription", "hook", hook.ID, "err", err)
+				h.Logger.Error("ping new subscription", "hook", hook.ID, "request_id", ghttp.RequestID(r.Context()), "err", err)
 			}
 		}
 		return nil
