@@ -47,6 +47,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -72,6 +73,10 @@ func (s *Server) register(r *mux.Router) {
 	hook := repo + "/hooks/{id:[0-9]+}"
 	org := "/orgs/{owner}"
 	orgHook := org + "/hooks/{id:[0-9]+}"
+	s.route(r, "/", map[string]handler{"GET": s.getRoot})
+	s.route(r, "/user", map[string]handler{"GET": s.getCurrentUser})
+	s.route(r, "/users/{owner}", map[string]handler{"GET": s.ownerScope(true, s.getUser)})
+	s.route(r, org, map[string]handler{"GET": s.ownerScope(false, s.getOrg)})
 	s.route(r, repo, map[string]handler{"GET": s.repoScope(s.getRepo)})
 	for _, base := range []struct {
 		coll, item string
@@ -128,6 +133,9 @@ func (s *Server) authenticate(h handler) http.Handler {
 			s.error(w, r, err)
 			return
 		}
+		// What GitHub sends for fine-grained and app tokens, which forgehook's
+		// per-repository tokens resemble: gh then checks no classic scopes.
+		w.Header()["X-Oauth-Scopes"] = []string{""}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodySize)
 		r = r.WithContext(hooks.NewContextWithPrincipal(r.Context(), p))
 		if err := h(w, r); err != nil {
