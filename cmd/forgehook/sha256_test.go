@@ -14,22 +14,17 @@ import (
 // returns every such line.
 func (d *Daemon) MustLog(t *testing.T, want string) []string {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		var lines []string
+	var lines []string
+	waitUntil(t, "a daemon log line with "+want, func() bool {
+		lines = lines[:0]
 		for _, l := range strings.Split(d.Logs(), "\n") {
 			if strings.Contains(l, want) {
 				lines = append(lines, l)
 			}
 		}
-		if len(lines) > 0 {
-			return lines
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the daemon logged no %q in %v:\n%s", want, wait, d.Logs())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(lines) > 0
+	})
+	return lines
 }
 
 func TestSHA256_OneUnsupportedFailurePerPushNoRetries(t *testing.T) {
