@@ -171,13 +171,13 @@ func (e *Env) MustStart(extra ...string) *Daemon {
 	case <-time.After(20 * time.Second):
 		e.T.Fatalf("forgehook serve did not start:\n%s", d.Logs())
 	}
-	for i := 0; ; i++ {
+	for deadline := time.Now().Add(wait); ; {
 		resp, err := http.Get(d.URL + "/healthz")
 		if err == nil && resp.StatusCode == 200 {
 			resp.Body.Close()
 			break
 		}
-		if i == 100 {
+		if time.Now().After(deadline) {
 			e.T.Fatalf("healthz: %v\n%s", err, d.Logs())
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -244,4 +244,16 @@ func (e *Env) MustCreateHook(owner, repo, target, contentType, secret string, ev
 		e.T.Fatalf("create hook: %v", err)
 	}
 	return h
+}
+
+// waitUntil polls cond until it holds, failing the test after wait.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, wait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
