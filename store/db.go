@@ -33,6 +33,10 @@ type DB struct {
 	// MaxHooksPerEvent bounds how many hooks of one repository (or
 	// organization) may subscribe to one event; DefaultMaxHooksPerEvent if zero.
 	MaxHooksPerEvent int
+	// Secrets seals hook secrets before they are stored and opens them when
+	// they are read. Without it (as in the post-receive hook, which never
+	// reads hooks) a hook with a secret can be neither stored nor read.
+	Secrets Sealer
 
 	path  string
 	write *sql.DB    // one connection: every write transaction, in BEGIN IMMEDIATE

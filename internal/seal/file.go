@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -48,6 +49,21 @@ func Create(path string) (*Keyring, error) {
 		return nil, fmt.Errorf("create key file: %w", err)
 	}
 	return &Keyring{path: path, keys: []key{k}}, nil
+}
+
+// LoadOrCreate loads the key file at path, or creates it if it is missing
+// (see Create), and reports whether it created it. Two processes starting
+// at once end up with the same file.
+func LoadOrCreate(path string) (*Keyring, bool, error) {
+	r, err := Load(path)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return r, false, err
+	}
+	if r, err = Create(path); errors.Is(err, fs.ErrExist) {
+		r, err = Load(path) // another process created it meanwhile
+		return r, false, err
+	}
+	return r, err == nil, err
 }
 
 // Rotate adds a fresh key to the ring, which seals from then on, and

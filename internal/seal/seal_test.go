@@ -199,3 +199,15 @@ func TestKeyFile(t *testing.T) {
 		}
 	})
 }
+
+func TestLoadOrCreate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "forgehook.db.key")
+	first, created, err := seal.LoadOrCreate(path)
+	if err != nil || !created {
+		t.Fatalf("LoadOrCreate of a missing file: created=%v err=%v, want created", created, err)
+	}
+	again, created, err := seal.LoadOrCreate(path)
+	if err != nil || created || again.Newest() != first.Newest() {
+		t.Fatalf("LoadOrCreate of the file: created=%v err=%v newest=%s, want the same key %s", created, err, again.Newest(), first.Newest())
+	}
+}
