@@ -42,6 +42,7 @@ type DB struct {
 	write *sql.DB    // one connection: every write transaction, in BEGIN IMMEDIATE
 	read  *sql.DB    // query-only connections for reads outside transactions
 	gate  *writeGate // paces write transactions so other processes get the lock
+	uses  tokenUses  // tokens' last-used writes in flight
 }
 
 // writeShare is how long, relative to how long it held SQLite's write lock,
@@ -103,8 +104,10 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database. It waits for queries in progress to finish.
+// Close closes the database. It waits for queries in progress, and for
+// tokens' last-used writes, to finish.
 func (db *DB) Close() error {
+	db.uses.wg.Wait()
 	rerr := db.read.Close()
 	if err := db.write.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

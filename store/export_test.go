@@ -21,3 +21,6 @@ func (db *DB) ReadPragma(name string) (string, error) {
 	err := db.read.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v)
 	return v, err
 }
+
+// WaitTokenUses waits for the tokens' last-used writes in flight.
+func (db *DB) WaitTokenUses() { db.uses.wg.Wait() }
