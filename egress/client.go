@@ -20,7 +20,9 @@ type Resolver interface {
 
 // Dialer dials only addresses the policy allows. It resolves the host itself,
 // checks every address, and dials the checked address, so that a DNS answer
-// that changes between check and dial (rebinding) cannot slip past.
+// that changes between check and dial (rebinding) cannot slip past. A
+// numeric host (2852039166, 0xa9fea9fe, 127.1) is the IPv4 address it
+// denotes, as in browsers and curl, never a name to look up.
 type Dialer struct {
 	Policy   *Policy
 	Resolver Resolver // net.DefaultResolver if nil
@@ -35,6 +37,11 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	var ips []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip}
+	} else if ip, ok, err := numericHost(host); ok {
+		if err != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("%w: %s: %v", hooks.ErrBlocked, host, err)}
+		}
 		ips = []netip.Addr{ip}
 	} else {
 		r := d.Resolver
