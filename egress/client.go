@@ -72,21 +72,23 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 }
 
 // NewClient returns the HTTP client deliveries go through: guarded dialing,
-// no proxy, no redirects followed, bounded timeouts and keep-alive pools.
+// no proxy, no redirects followed, bounded timeouts, response headers and
+// keep-alive pools.
 // insecure skips TLS certificate verification (a hook's insecure_ssl "1").
 func NewClient(p *Policy, timeout time.Duration, insecure bool) *http.Client {
 	d := &Dialer{Policy: p, Timeout: min(timeout, 5*time.Second)}
 	tr := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   min(timeout, 5*time.Second),
-		ResponseHeaderTimeout: timeout,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
-		MaxConnsPerHost:       64,
-		IdleConnTimeout:       30 * time.Second,
-		TLSClientConfig:       &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}, //nolint:gosec // per-hook opt-in
+		Proxy:                  nil,
+		DialContext:            d.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    min(timeout, 5*time.Second),
+		ResponseHeaderTimeout:  timeout,
+		MaxResponseHeaderBytes: hooks.MaxResponseHeaderSize,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    64,
+		MaxConnsPerHost:        64,
+		IdleConnTimeout:        30 * time.Second,
+		TLSClientConfig:        &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}, //nolint:gosec // per-hook opt-in
 	}
 	return &http.Client{
 		Transport:     tr,
