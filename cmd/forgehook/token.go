@@ -31,7 +31,7 @@ var _ flag.Value = (*repoList)(nil)
 // runToken handles "token create": it prints a new API token as the last line.
 func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("token: usage: forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME]...")
+		return errors.New("token: usage: forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME ...]")
 	}
 	var c common
 	var login string
