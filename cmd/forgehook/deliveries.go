@@ -97,7 +97,7 @@ func runDeliveries(ctx context.Context, args []string, stdout io.Writer) error {
 			id += "*"
 		}
 		t.Row(id, strconv.FormatInt(d.HookID, 10), deliveryRepo(d), d.Event, action, outcome(d),
-			d.GUID, ago(d.DeliveredAt, now), took(d.Duration))
+			shortGUID(d.GUID), ago(d.DeliveredAt, now), took(d.Duration))
 	}
 	if err := t.Flush(); err != nil {
 		return err
@@ -107,6 +107,10 @@ func runDeliveries(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	return nil
 }
+
+// shortGUID is the first 8 characters of a GUID, enough to tell
+// deliveries apart and to find one in a receiver's logs.
+func shortGUID(guid string) string { return guid[:min(8, len(guid))] }
 
 // deliveryRepo names the repository of d's event, or its owner for an
 // organization's ping.
