@@ -87,6 +87,7 @@ func runDeliveries(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	t := newTable(stdout, column{"ID", 6}, column{"HOOK", 4}, column{"REPO", 12}, column{"EVENT", 6},
 		column{"ACTION", 6}, column{"STATUS", 9}, column{"GUID", 8}, column{"WHEN", 7}, column{"TOOK", 5})
+	redelivered := false
 	for _, d := range list {
 		action := d.Action
 		if action == "" {
@@ -95,12 +96,16 @@ func runDeliveries(ctx context.Context, args []string, stdout io.Writer) error {
 		id := strconv.FormatInt(d.ID, 10)
 		if d.Redelivery {
 			id += "*"
+			redelivered = true
 		}
 		t.Row(id, strconv.FormatInt(d.HookID, 10), deliveryRepo(d), d.Event, action, outcome(d),
 			shortGUID(d.GUID), ago(d.DeliveredAt, now), took(d.Duration))
 	}
 	if err := t.Flush(); err != nil {
 		return err
+	}
+	if redelivered {
+		fmt.Fprintln(stdout, "* a redelivery")
 	}
 	if len(list) == limit {
 		fmt.Fprintf(stdout, "(the newest %d; --limit 0 shows all)\n", limit)

@@ -237,13 +237,21 @@ func printHook(c *hookCmd, a *admin, h *hooks.Hook) error {
 	for _, kv := range [][2]string{
 		{"URL", h.Config.URL}, {"Content type", h.Config.ContentType.String()}, {"Secret", secret},
 		{"Events", strings.Join(h.Events, ", ")}, {"Active", yesNo(h.Active)},
-		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Last response", lastResponse(h.LastResponse)},
+		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Last response", lastResponseLong(h.LastResponse)},
 		{"Created", h.CreatedAt.Local().Format("2006-01-02 15:04:05")},
 		{"Updated", h.UpdatedAt.Local().Format("2006-01-02 15:04:05")}, {"API", j.URL},
 	} {
 		fmt.Fprintf(tw, "  %s:\t%s\n", kv[0], cellSpaces.Replace(kv[1]))
 	}
 	return tw.Flush()
+}
+
+// lastResponseLong is lastResponse with the reason there was no answer.
+func lastResponseLong(r hooks.LastResponse) string {
+	if s := lastResponse(r); s != "no answer" || r.Message == "" {
+		return s
+	}
+	return "no answer: " + r.Message
 }
 
 func yesNo(b bool) string {
@@ -254,17 +262,15 @@ func yesNo(b bool) string {
 }
 
 // lastResponse shows a hook's last response: "never", the status code, or
-// why there was none.
+// "no answer" (hook show and the deliveries say why).
 func lastResponse(r hooks.LastResponse) string {
 	switch {
 	case r.Status == "" || r.Status == "unused":
 		return "never"
 	case r.Code != 0:
 		return strconv.Itoa(r.Code) + " " + r.Status
-	case r.Message != "":
-		return r.Message
 	}
-	return r.Status
+	return "no answer"
 }
 
 // hookFields are the flags that set a hook's fields: all of them for

@@ -9,24 +9,29 @@ import (
 	"unicode/utf8"
 )
 
-// column is one column of a table: its heading and the most characters a
-// cell may take (0: no cap). Caps are chosen so that every table fits an
-// 80-column terminal.
+// tableWidth is the terminal width every table fits.
+const tableWidth = 80
+
+// column is one column of a table: its heading and the width it may be cut
+// down to (0: never cut) when the table would be wider than tableWidth.
+// The caps of a table leave it at most tableWidth wide.
 type column struct {
 	Name string
 	Max  int
 }
 
-// table writes rows as aligned columns two spaces apart, without wrapping:
-// a cell longer than its column's cap is cut with "…", and tabs and
-// newlines in a cell become spaces.
+// table writes rows as aligned columns two spaces apart that fit an
+// 80-column terminal without wrapping: when the rows are too wide, the
+// columns furthest over their caps are cut, with "…", until they fit. Tabs
+// and newlines in a cell become spaces.
 type table struct {
+	w    io.Writer
 	cols []column
-	tw   *tabwriter.Writer
+	rows [][]string
 }
 
 func newTable(w io.Writer, cols ...column) *table {
-	t := &table{cols: cols, tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
+	t := &table{w: w, cols: cols}
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
@@ -37,24 +42,60 @@ func newTable(w io.Writer, cols ...column) *table {
 
 // Row adds a row; missing cells are empty.
 func (t *table) Row(cells ...string) {
-	out := make([]string, len(t.cols))
-	for i, c := range t.cols {
+	row := make([]string, len(t.cols))
+	for i := range row {
 		if i < len(cells) {
-			out[i] = cut(cells[i], c.Max)
+			row[i] = cellSpaces.Replace(cells[i])
 		}
 	}
-	fmt.Fprintln(t.tw, strings.Join(out, "\t"))
+	t.rows = append(t.rows, row)
 }
 
 // Flush writes the table.
-func (t *table) Flush() error { return t.tw.Flush() }
+func (t *table) Flush() error {
+	widths := t.widths()
+	tw := tabwriter.NewWriter(t.w, 0, 0, 2, ' ', 0)
+	for _, row := range t.rows {
+		for i := range row {
+			row[i] = cut(row[i], widths[i])
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	return tw.Flush()
+}
+
+// widths returns each column's width: the widest cell, less what the table
+// is over tableWidth, taken from the columns with the most room above
+// their caps.
+func (t *table) widths() []int {
+	widths := make([]int, len(t.cols))
+	total := 2 * (len(t.cols) - 1)
+	for i := range t.cols {
+		for _, row := range t.rows {
+			widths[i] = max(widths[i], utf8.RuneCountInString(row[i]))
+		}
+		total += widths[i]
+	}
+	for over := total - tableWidth; over > 0; over-- {
+		most, room := -1, 0
+		for i, c := range t.cols {
+			if r := widths[i] - c.Max; c.Max > 0 && r > room {
+				most, room = i, r
+			}
+		}
+		if most < 0 {
+			break // every column is at its cap
+		}
+		widths[most]--
+	}
+	return widths
+}
 
 var cellSpaces = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 
-// cut returns s on one line, at most max characters long (0: any length).
+// cut returns s at most max characters long, ending in "…" if it was longer.
 func cut(s string, max int) string {
-	s = cellSpaces.Replace(s)
-	if max <= 0 || utf8.RuneCountInString(s) <= max {
+	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
 	r := []rune(s)
