@@ -29,6 +29,8 @@ type Server struct {
 	Clone      hooks.CloneURLs // templates of repositories' clone URLs; empty ones derive from PublicURL
 	OnEnqueue  func()          // called after events were queued: wakes the dispatcher
 	Logger     *slog.Logger
+
+	admin *hooks.Admin // the actions the admin CLI shares, over the fields above
 }
 
 // APIPrefix is the GitHub Enterprise style prefix the API is also served under.
@@ -45,6 +47,8 @@ func (s *Server) Handler() http.Handler {
 	if s.OnEnqueue == nil {
 		s.OnEnqueue = func() {}
 	}
+	s.admin = &hooks.Admin{Hooks: s.Hooks, Deliveries: s.Deliveries, Queue: s.Queue, Accounts: s.Accounts,
+		Repos: s.Repos, URLs: s.urlsFor(""), OnEnqueue: s.OnEnqueue}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
@@ -191,7 +195,7 @@ func (s *Server) repoScope(h handler) handler {
 		if !hooks.PrincipalFromContext(r.Context()).CanAdminRepo(g.Owner, g.Name) {
 			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
-		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, g, latestPush(r.Context(), s.Deliveries, g))
+		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, g, hooks.LatestPush(r.Context(), s.Deliveries, g))
 		if err != nil {
 			return err
 		}
