@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -29,6 +30,12 @@ type Server struct {
 	Clone      hooks.CloneURLs // templates of repositories' clone URLs; empty ones derive from PublicURL
 	OnEnqueue  func()          // called after events were queued: wakes the dispatcher
 	Logger     *slog.Logger
+
+	// Backlog and MaxPushAge make /healthz answer 503 when the oldest push
+	// not yet turned into events was recorded more than MaxPushAge ago: the
+	// push worker is stuck or far behind. Unchecked if either is unset.
+	Backlog    hooks.PushBacklog
+	MaxPushAge time.Duration
 }
 
 // APIPrefix is the GitHub Enterprise style prefix the API is also served under.
@@ -46,7 +53,7 @@ func (s *Server) Handler() http.Handler {
 		s.OnEnqueue = func() {}
 	}
 	r := mux.NewRouter()
-	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	r.HandleFunc("/healthz", s.healthz)
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
