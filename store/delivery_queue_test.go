@@ -297,7 +297,7 @@ func TestDB_RecoverLeases(t *testing.T) {
 	MustEnqueueEvent(t, db, h.ID)
 	MustEnqueueEvent(t, db, h.ID)
 	MustEnqueuePush(t, db)
-	MustEnqueuePush(t, db)
+	MustEnqueuePushTo(t, db, "/srv/git/o/other.git")
 	MustClaimJobs(t, db, "old", 1)
 	MustClaimJobs(t, db, "new", 1)
 	MustClaimPushes(t, db, "old", 1)

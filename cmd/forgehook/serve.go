@@ -35,6 +35,7 @@ type serveConfig struct {
 	Concurrency     int
 	HookConcurrency int
 	Retention       time.Duration
+	MaxPushAge      time.Duration // /healthz fails when the oldest unhandled push is older
 	MaxTagsPerPush  int
 }
 
@@ -52,6 +53,7 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.Concurrency, "concurrency", 64, "deliveries in flight at once")
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
+	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -186,11 +188,13 @@ func (m *Main) Open(ctx context.Context) error {
 	urls.Clone = c.Clone
 	pusher := &hooks.PushWorker{
 		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
+		Refs: db,
 		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
+		Backlog: db, MaxPushAge: c.MaxPushAge,
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
