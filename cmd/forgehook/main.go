@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var err error
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		err = runServe(ctx, rest, stderr)
+		err = runServe(ctx, rest, stdout, stderr)
 	case "install":
 		err = runInstall(ctx, rest, stdout)
 	case "uninstall":

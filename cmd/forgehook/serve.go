@@ -26,41 +26,64 @@ import (
 // serveConfig is the daemon's configuration.
 type serveConfig struct {
 	common
-	Listen          string
-	PublicURL       string
-	RetrySchedule   []time.Duration
-	DeliveryTimeout time.Duration
-	AllowedHosts    *egress.Policy
-	Concurrency     int
-	HookConcurrency int
-	Retention       time.Duration
-	Clone           hooks.CloneURLs
-	MaxTagsPerPush  int
+	Listen           string
+	PublicURL        string
+	RetrySchedule    []time.Duration
+	DeliveryTimeout  time.Duration
+	AllowedHosts     *egress.Policy
+	Concurrency      int
+	HookConcurrency  int
+	Retention        time.Duration
+	Clone            hooks.CloneURLs
+	MaxTagsPerPush   int
+	MaxHooksPerEvent int
+
+	// PrintConfig asks for the effective settings instead of a daemon.
+	PrintConfig bool
+	settings    *settings
 }
+
+const serveUsage = `Usage: forgehook serve [flags]
+
+Every flag is also read from the environment variable FORGEHOOK_ and its
+name in capitals with underscores (FORGEHOOK_RETRY_SCHEDULE), and from the
+TOML file --config names, whose keys are the flags' names (retry-schedule =
+"10s,1m"). The command line wins over the environment, the environment over
+the file, the file over the default. --print-config shows the result.
+
+Flags:
+`
 
 func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	c := &serveConfig{}
-	var retry, allowed string
+	var retry, allowed, configFile string
 	fs := newFlagSet("serve", out)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		fs.PrintDefaults()
+	}
 	c.register(fs)
-	fs.StringVar(&c.Listen, "listen", envOr("FORGEHOOK_LISTEN", "127.0.0.1:8080"), "`address` to serve the API and hub on (env FORGEHOOK_LISTEN)")
-	fs.StringVar(&c.PublicURL, "public-url", envOr("FORGEHOOK_PUBLIC_URL", ""), "base `URL` of every link in responses and payloads (env FORGEHOOK_PUBLIC_URL; default http://LISTEN)")
+	fs.StringVar(&configFile, configFlag, "", "TOML `file` of settings, keys named as these flags (env FORGEHOOK_CONFIG)")
+	fs.BoolVar(&c.PrintConfig, "print-config", false, "print the effective settings as TOML, secrets redacted, and exit")
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "`address` to serve the API and hub on")
+	fs.StringVar(&c.PublicURL, "public-url", "", "base `URL` of every link in responses and payloads (default http://LISTEN)")
 	fs.StringVar(&retry, "retry-schedule", "10s,1m,5m,30m,2h,6h,12h", "`waits` before each automatic retry of a failed delivery, comma-separated")
 	fs.DurationVar(&c.DeliveryTimeout, "delivery-timeout", hooks.DefaultTimeout, "timeout of one delivery attempt")
 	fs.StringVar(&allowed, "allowed-hosts", egress.DefaultPolicy, "where hooks may deliver: host names, *.domain, IPs, CIDRs, loopback, private, external, *")
 	fs.IntVar(&c.Concurrency, "concurrency", 64, "deliveries in flight at once")
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
-	fs.StringVar(&c.Clone.HTTP, "clone-url", envOr("FORGEHOOK_CLONE_URL", ""), "`template` of clone_url and git_url, with {owner} and {repo} (env FORGEHOOK_CLONE_URL; default PUBLIC_URL/{owner}/{repo}.git)")
-	fs.StringVar(&c.Clone.SSH, "ssh-url", envOr("FORGEHOOK_SSH_URL", ""), "`template` of ssh_url, with {owner} and {repo} (env FORGEHOOK_SSH_URL; default git@PUBLIC_HOST:{owner}/{repo}.git)")
+	fs.StringVar(&c.Clone.HTTP, "clone-url", "", "`template` of clone_url and git_url, with {owner} and {repo} (default PUBLIC_URL/{owner}/{repo}.git)")
+	fs.StringVar(&c.Clone.SSH, "ssh-url", "", "`template` of ssh_url, with {owner} and {repo} (default git@PUBLIC_HOST:{owner}/{repo}.git)")
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
+	fs.IntVar(&c.MaxHooksPerEvent, "max-hooks-per-event", store.DefaultMaxHooksPerEvent, "hooks of one repository or organization that may subscribe to one event (GitHub's limit is 20)")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if c.settings, err = parseSettings(fs, args, "print-config"); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	var err error
 	if c.RetrySchedule, err = hooks.ParseRetrySchedule(retry); err != nil {
 		return nil, err
 	}
@@ -75,6 +98,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	}
 	if c.Retention < time.Hour {
 		return nil, errors.New("serve: --retention must be at least 1h")
+	}
+	if c.MaxHooksPerEvent < 1 {
+		return nil, errors.New("serve: --max-hooks-per-event must be 1 or more")
 	}
 	if c.MaxTagsPerPush < 0 {
 		return nil, errors.New("serve: --max-tags-per-push must be 0 (no limit) or more")
@@ -112,10 +138,13 @@ func validateCloneURLs(c hooks.CloneURLs) error {
 }
 
 // runServe runs the daemon until ctx is cancelled.
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseServe(args, stderr)
 	if err != nil {
 		return err
+	}
+	if c.PrintConfig {
+		return printConfig(stdout, c.settings)
 	}
 	m := &Main{Config: c, Logger: slog.New(slog.NewTextHandler(stderr, nil))}
 	if err := m.Open(ctx); err != nil {
@@ -149,6 +178,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.db = db
+	db.MaxHooksPerEvent = c.MaxHooksPerEvent
 	boot := hooks.NewGUID()
 	if n, err := db.RecoverLeases(ctx, boot); err != nil {
 		return err // store says "recover leases: ..." and explains a permission problem
