@@ -5,10 +5,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
 
@@ -18,7 +21,7 @@ var version = "dev"
 const usage = `forgehook: GitHub-compatible webhooks for self-hosted bare git repositories.
 
 Usage:
-  forgehook serve        [--listen ADDR] [--db FILE] [--repos DIR] [--public-url URL] ...
+  forgehook serve        [--config FILE] [--listen ADDR] [--db FILE] [--repos DIR] ... [--print-config]
   forgehook install      [--db FILE] [--repos DIR] (--all | REPO_DIR...)
   forgehook install      --gitolite [--gitolite-home DIR] [--db FILE]
   forgehook uninstall    [--repos DIR] (--all | REPO_DIR...) | --gitolite
@@ -26,7 +29,7 @@ Usage:
   forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
   forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME]...
   forgehook receive      --listen ADDR [--secret S]
-  forgehook version
+  forgehook version | --version
 
 Run "forgehook COMMAND -h" for a command's flags.
 `
@@ -59,13 +62,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runToken(ctx, rest, stdout)
 	case "receive":
 		err = runReceive(ctx, rest, stdout)
-	case "version":
-		fmt.Fprintln(stdout, "forgehook", version)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "forgehook %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
 		fmt.Fprintf(stderr, "forgehook: unknown command %q\n\n%s", cmd, usage)
 		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // -h: the flag set printed the usage
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "forgehook:", err)
