@@ -21,3 +21,11 @@ func (db *DB) ReadPragma(name string) (string, error) {
 	err := db.read.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v)
 	return v, err
 }
+
+// SetBackupPacing sets the pages per backup step and the restarts before
+// the rest is copied at once, until the test ends.
+func SetBackupPacing(tb interface{ Cleanup(func()) }, pages, restarts int) {
+	oldPages, oldRestarts := backupStepPages, backupRestarts
+	backupStepPages, backupRestarts = pages, restarts
+	tb.Cleanup(func() { backupStepPages, backupRestarts = oldPages, oldRestarts })
+}
