@@ -28,6 +28,7 @@ Usage:
   forgehook doctor       [--db FILE] [--repos DIR] (--all | REPO_DIR...)
   forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
   forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME]...
+  forgehook backup       [--db FILE] [--force] FILE
   forgehook receive      --listen ADDR [--secret S]
   forgehook version | --version
 
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runPostReceive(rest, stdin, stderr) // never fails the push
 	case "token":
 		err = runToken(ctx, rest, stdout)
+	case "backup":
+		err = runBackup(ctx, rest, stderr)
 	case "receive":
 		err = runReceive(ctx, rest, stdout)
 	case "version", "--version", "-version":
