@@ -5,32 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/forgehook/forgehook/internal/redact"
 )
-
-// redacted replaces a secret in --print-config (and wherever a setting is
-// shown).
-const redacted = "********"
-
-// secretName matches the flags whose value is a secret itself. A flag
-// ending in -file names where a secret is kept, which is no secret.
-var secretName = regexp.MustCompile(`secret|token|password|passwd|credential|private-key`)
-
-// urlUserinfo matches the user:password@ part of URLs in a value.
-var urlUserinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#@\s]+@`)
-
-// redact returns value as it may be shown for the flag name: a secret flag's
-// value entirely hidden, and the userinfo of every URL in it hidden.
-func redact(name, value string) string {
-	if value != "" && secretName.MatchString(name) && !strings.HasSuffix(name, "-file") {
-		return redacted
-	}
-	return urlUserinfo.ReplaceAllString(value, "${1}"+redacted+"@")
-}
 
 // printConfig writes the effective settings as a TOML file that --config
 // can read back, with where each value came from in a comment after it.
@@ -53,7 +33,7 @@ func printConfig(w io.Writer, s *settings) error {
 // boolean for those flags, a string (durations as "10s") for the others.
 func tomlValue(name string, f *flag.Flag) any {
 	text := f.Value.String()
-	if shown := redact(name, text); shown != text {
+	if shown := redact.Setting(name, text); shown != text {
 		return shown
 	}
 	if g, ok := f.Value.(flag.Getter); ok {

@@ -1,12 +1,16 @@
-package main
+package redact_test
 
-import "testing"
+import (
+	"testing"
 
-func TestRedact(t *testing.T) {
+	"github.com/forgehook/forgehook/internal/redact"
+)
+
+func TestSetting(t *testing.T) {
 	for _, tc := range []struct{ name, value, want string }{
-		{"webhook-secret", "s3cret", redacted},
-		{"metrics-token", "abc", redacted},
-		{"smtp-password", "pw", redacted},
+		{"webhook-secret", "s3cret", redact.Mask},
+		{"metrics-token", "abc", redact.Mask},
+		{"smtp-password", "pw", redact.Mask},
 		{"secret-key-file", "/var/lib/forgehook/forgehook.db.key", "/var/lib/forgehook/forgehook.db.key"},
 		{"metrics-token", "", ""},
 		{"clone-url", "https://ci:hunter2@git.example.com/{owner}/{repo}.git", "https://********@git.example.com/{owner}/{repo}.git"},
@@ -14,8 +18,8 @@ func TestRedact(t *testing.T) {
 		{"ssh-url", "git@git.example.com:{owner}/{repo}.git", "git@git.example.com:{owner}/{repo}.git"},
 		{"listen", "127.0.0.1:8080", "127.0.0.1:8080"},
 	} {
-		if got := redact(tc.name, tc.value); got != tc.want {
-			t.Errorf("redact(%q, %q) = %q, want %q", tc.name, tc.value, got, tc.want)
+		if got := redact.Setting(tc.name, tc.value); got != tc.want {
+			t.Errorf("redact.Setting(%q, %q) = %q, want %q", tc.name, tc.value, got, tc.want)
 		}
 	}
 }
