@@ -28,6 +28,7 @@ type Server struct {
 	PublicURL  string          // the base of every URL in responses, e.g. http://git.example.com:8080
 	Clone      hooks.CloneURLs // templates of repositories' clone URLs; empty ones derive from PublicURL
 	OnEnqueue  func()          // called after events were queued: wakes the dispatcher
+	Health     []HealthCheck   // what /healthz checks; none: always healthy
 	Logger     *slog.Logger
 }
 
@@ -46,7 +47,7 @@ func (s *Server) Handler() http.Handler {
 		s.OnEnqueue = func() {}
 	}
 	r := mux.NewRouter()
-	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	r.HandleFunc("/healthz", s.healthz)
 	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)

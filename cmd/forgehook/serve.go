@@ -187,8 +187,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.reader = git.NewReader()
 	urls := hooks.NewURLs(c.PublicURL, "")
 	urls.Clone = c.Clone
+	repos := &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}
 	pusher := &hooks.PushWorker{
-		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
+		Pushes: db, Hooks: db, Accounts: db, Repos: repos, Commits: m.reader,
 		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
@@ -196,6 +197,12 @@ func (m *Main) Open(ctx context.Context) error {
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
+	watch, err := newDBWatch(c.DB, m.Logger)
+	if err != nil {
+		return err
+	}
+	srv.Health = append(srv.Health, watch.Check)
+	drainer := newSpoolDrainer(db, repos, watch, pusher.Wake, m.Logger)
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
 		m.Logger.Warn("no wake-up socket; pushes are noticed by polling", "err", err)
 	} else if err := m.wake.ShareGroup(c.DB); err != nil {
@@ -207,8 +214,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.goRun(func() { _ = dispatcher.Run(runCtx) })
 	m.goRun(func() { _ = pusher.Run(runCtx) })
 	if m.wake != nil {
-		m.goRun(func() { m.wake.Run(pusher.Wake) })
+		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); drainer.Wake() }) })
 	}
+	m.goRun(func() { drainer.Run(runCtx) })
 	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{
 		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
