@@ -216,17 +216,26 @@ func (m *Main) Open(ctx context.Context) error {
 	m.reader = git.NewReader()
 	urls := hooks.NewURLs(c.PublicURL, "")
 	urls.Clone = c.Clone
+	repos := &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}
 	pusher := &hooks.PushWorker{
-		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
+		Pushes: db, Hooks: db, Accounts: db, Repos: repos, Commits: m.reader,
 		Refs: db,
 		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
-		Backlog: db, MaxPushAge: c.MaxPushAge,
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
+	watch, err := newDBWatch(c.DB, m.Logger)
+	if err != nil {
+		return err
+	}
+	srv.Health = append(srv.Health, watch.Check)
+	if c.MaxPushAge > 0 {
+		srv.Health = append(srv.Health, api.PushBacklogCheck(db, c.MaxPushAge))
+	}
+	drainer := newSpoolDrainer(db, repos, watch, pusher.Wake, m.Logger)
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
 		m.Logger.Warn("no wake-up socket; pushes are noticed by polling", "err", err)
 	} else if err := m.wake.ShareGroup(c.DB); err != nil {
@@ -239,8 +248,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.goRun(func() { _ = pusher.Run(runCtx) })
 	if m.wake != nil {
 		// A wake-up is a recorded push, or a ping or redelivery the admin CLI queued.
-		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); dispatcher.Wake() }) })
+		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); dispatcher.Wake(); drainer.Wake() }) })
 	}
+	m.goRun(func() { drainer.Run(runCtx) })
 	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{
 		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
