@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/forgehook/forgehook/hooks"
 )
@@ -45,10 +46,14 @@ func typeError(key, want string, raw json.RawMessage) error {
 	return hooks.Errorf(hooks.EINVALID, "Invalid request.\n\nFor 'properties/%s', %s is not %s.", key, truncate(string(raw), 100), want)
 }
 
-// str reads key as a string; absent or null gives "".
+// str reads key as a string; absent or null gives "". A string that is not
+// UTF-8 is refused rather than changed, as the JSON decoder would.
 func (o object) str(key string) (string, error) {
 	if !o.has(key) {
 		return "", nil
+	}
+	if !utf8.Valid(o[key]) {
+		return "", hooks.Invalid("Hook", key, "invalid", key+" must be valid UTF-8")
 	}
 	var s string
 	if err := json.Unmarshal(o[key], &s); err != nil {

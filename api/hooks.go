@@ -91,7 +91,7 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.Ping(r.Context(), h); err != nil {
-		s.Logger.Error("queue ping for new hook", "hook", h.ID, "err", err)
+		s.Logger.Error("queue ping for new hook", "hook", h.ID, "request_id", ghttp.RequestID(r.Context()), "err", err)
 	}
 	u := s.urls(r)
 	w.Header().Set("Location", u.Hook(h))

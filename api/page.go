@@ -16,7 +16,7 @@ const (
 	maxPerPage     = 100
 )
 
-// pageParams reads page (1-based) and per_page (clamped to 1..100).
+// pageParams reads page (1-based) and per_page (see perPageParam).
 func pageParams(r *http.Request) (page, perPage int, err error) {
 	q := r.URL.Query()
 	page, perPage = 1, defaultPerPage
@@ -31,6 +31,8 @@ func pageParams(r *http.Request) (page, perPage int, err error) {
 	return page, perPage, nil
 }
 
+// perPageParam reads per_page as GitHub does: absent, zero or negative is
+// the default, 30; over 100 is 100.
 func perPageParam(q url.Values) (int, error) {
 	v := q.Get("per_page")
 	if v == "" {
@@ -40,7 +42,10 @@ func perPageParam(q url.Values) (int, error) {
 	if err != nil {
 		return 0, hooks.Errorf(hooks.EBADREQUEST, "Invalid per_page: %q", truncate(v, 20))
 	}
-	return min(max(n, 1), maxPerPage), nil
+	if n <= 0 {
+		return defaultPerPage, nil
+	}
+	return min(n, maxPerPage), nil
 }
 
 // setPageLinks writes GitHub's Link header (first, prev, next, last) for

@@ -54,12 +54,24 @@ func (s *Server) Handler() http.Handler {
 	}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz)
+	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, hooks.Errorf(hooks.ENOTFOUND, "Not Found"))
 	})
-	return r
+	return ghttp.Conventions(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if underAPIPrefix(req.URL.Path) {
+			w.Header().Set("X-GitHub-Enterprise-Version", ghttp.EnterpriseVersion)
+		}
+		r.ServeHTTP(w, req)
+	}))
+}
+
+// underAPIPrefix reports whether path is under APIPrefix, where the API
+// answers as GitHub Enterprise does.
+func underAPIPrefix(path string) bool {
+	return path == APIPrefix || strings.HasPrefix(path, APIPrefix+"/")
 }
 
 // register adds every route to r, which is the root or the /api/v3 subrouter.
@@ -68,6 +80,10 @@ func (s *Server) register(r *mux.Router) {
 	hook := repo + "/hooks/{id:[0-9]+}"
 	org := "/orgs/{owner}"
 	orgHook := org + "/hooks/{id:[0-9]+}"
+	s.route(r, "/", map[string]handler{"GET": s.getRoot})
+	s.route(r, "/user", map[string]handler{"GET": s.getCurrentUser})
+	s.route(r, "/users/{owner}", map[string]handler{"GET": s.ownerScope(true, s.getUser)})
+	s.route(r, org, map[string]handler{"GET": s.ownerScope(false, s.getOrg)})
 	s.route(r, repo, map[string]handler{"GET": s.repoScope(s.getRepo)})
 	for _, base := range []struct {
 		coll, item string
@@ -124,6 +140,9 @@ func (s *Server) authenticate(h handler) http.Handler {
 			s.error(w, r, err)
 			return
 		}
+		// What GitHub sends for fine-grained and app tokens, which forgehook's
+		// per-repository tokens resemble: gh then checks no classic scopes.
+		w.Header()["X-Oauth-Scopes"] = []string{""}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodySize)
 		r = r.WithContext(hooks.NewContextWithPrincipal(r.Context(), p))
 		if err := h(w, r); err != nil {
@@ -139,7 +158,7 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 // urls returns the URL builder for the prefix r came in on.
 func (s *Server) urls(r *http.Request) hooks.URLs {
 	prefix := ""
-	if strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+	if underAPIPrefix(r.URL.Path) {
 		prefix = APIPrefix
 	}
 	return s.urlsFor(prefix)

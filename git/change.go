@@ -30,7 +30,9 @@ import (
 // BaseRef is the branch that points at Head after the push, if any.
 //
 // Errors (an unknown repository, missing objects, ctx ending) are plain
-// wrapped errors: the caller may retry. ReadPush reads many updates at once.
+// wrapped errors: the caller may retry. A repository whose object format is
+// not SHA-1 gives an hooks.EUNSUPPORTED error, which retrying cannot fix.
+// ReadPush reads many updates at once.
 func (r *Reader) ReadRefChange(ctx context.Context, gitDir string, push []hooks.RefUpdate, i int) (*hooks.RefChange, error) {
 	if i < 0 || i >= len(push) {
 		return nil, fmt.Errorf("read update %d of %d: out of range", i, len(push))

@@ -46,7 +46,7 @@ func parseCommitNode(h plumbing.Hash, raw []byte) (*commitNode, error) {
 			}
 			n.parents = append(n.parents, p)
 		case "committer":
-			n.date = parseSignature(val).When.Unix()
+			n.date = commitDate(val)
 		}
 	}
 	if n.tree.IsZero() {
@@ -96,10 +96,11 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// toCommit decodes n into a push commit, without its paths.
+// toCommit decodes n into a push commit, without its paths. Like git log,
+// it converts a commit with an encoding header to UTF-8.
 func (n *commitNode) toCommit() hooks.Commit {
 	c := hooks.Commit{ID: n.hash.String(), TreeID: n.tree.String()}
-	rest := n.raw
+	rest := commitUTF8(n.raw)
 	for {
 		key, val, next, ok := nextHeader(rest)
 		if !ok {
@@ -120,51 +121,81 @@ func (n *commitNode) toCommit() hooks.Commit {
 	return c
 }
 
-// parseSignature decodes "Name <email> 1700000000 +0200", leniently like git:
-// missing parts are left empty.
+// parseSignature decodes "Name <email> 1700000000 +0200" as git's
+// split_ident_line does: the name runs up to the first '<' (trailing spaces
+// trimmed), the e-mail from there to the next '>', and the date follows the
+// last '>' of the line. Without both brackets the signature is empty; a
+// missing or malformed date leaves the zero time.
 func parseSignature(b []byte) hooks.Signature {
 	var s hooks.Signature
 	open := bytes.IndexByte(b, '<')
 	if open < 0 {
-		s.Name = string(bytes.TrimSpace(b))
 		return s
 	}
 	end := bytes.IndexByte(b[open:], '>')
 	if end < 0 {
-		s.Name = string(bytes.TrimSpace(b[:open]))
 		return s
 	}
-	end += open
-	s.Name = string(bytes.TrimSpace(b[:open]))
-	s.Email = string(b[open+1 : end])
-	s.When = parseWhen(bytes.TrimSpace(b[end+1:]))
+	s.Name = string(bytes.TrimRight(b[:open], spaces))
+	s.Email = string(b[open+1 : open+end])
+	s.When = parseWhen(b[bytes.LastIndexByte(b, '>')+1:])
 	return s
 }
 
-// parseWhen decodes "1700000000 +0200" into a time in that zone; the zero
-// time if the seconds are missing, UTC if the zone is.
+// parseWhen decodes the date part of a signature, "1700000000 +0200", into
+// a time in that zone. Like git, it needs both the seconds and the zone
+// (+hhmm or -hhmm) and gives the zero time without them.
 func parseWhen(b []byte) time.Time {
-	secs, zone, _ := bytes.Cut(b, []byte{' '})
-	ts, err := strconv.ParseInt(string(secs), 10, 64)
-	if err != nil {
+	b = bytes.TrimLeft(b, spaces)
+	secs := b[:digits(b)]
+	b = bytes.TrimLeft(b[len(secs):], spaces)
+	if len(secs) == 0 || len(b) == 0 || (b[0] != '+' && b[0] != '-') {
+		return time.Time{}
+	}
+	zone := b[1 : 1+digits(b[1:])]
+	ts, err1 := strconv.ParseInt(string(secs), 10, 64)
+	hhmm, err2 := strconv.Atoi(string(zone))
+	if err1 != nil || err2 != nil {
 		return time.Time{}
 	}
 	t := time.Unix(ts, 0).UTC()
-	zone = bytes.TrimSpace(zone)
-	if len(zone) != 5 || (zone[0] != '+' && zone[0] != '-') {
+	if t.Year() > 9999 {
+		return time.Time{} // JSON cannot encode it
+	}
+	offset := hhmm/100*3600 + hhmm%100*60
+	if offset == 0 || offset >= 24*3600 { // JSON cannot encode a zone of a day or more
 		return t
 	}
-	hh, err1 := strconv.Atoi(string(zone[1:3]))
-	mm, err2 := strconv.Atoi(string(zone[3:5]))
-	if err1 != nil || err2 != nil {
-		return t
-	}
-	offset := hh*3600 + mm*60
-	if zone[0] == '-' {
+	if b[0] == '-' {
 		offset = -offset
 	}
-	if offset == 0 {
-		return t
-	}
 	return t.In(time.FixedZone("", offset))
+}
+
+// commitDate returns the committer time of a commit's committer header
+// value, in seconds, as git's parse_commit_date reads it for history walks:
+// the number after the last '>', 0 if there is none.
+func commitDate(committer []byte) int64 {
+	i := bytes.LastIndexByte(committer, '>')
+	if i < 0 {
+		return 0
+	}
+	b := bytes.TrimLeft(committer[i+1:], spaces)
+	ts, err := strconv.ParseInt(string(b[:digits(b)]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return ts
+}
+
+// spaces are the bytes C's isspace accepts in the C locale.
+const spaces = " \t\n\v\f\r"
+
+// digits returns how many ASCII digits b starts with.
+func digits(b []byte) int {
+	n := 0
+	for n < len(b) && '0' <= b[n] && b[n] <= '9' {
+		n++
+	}
+	return n
 }

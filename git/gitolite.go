@@ -29,9 +29,14 @@ const originFile = "post-receive.forgehook-origin"
 // rcBackup is the copy of .gitolite.rc kept when InstallGitolite enables LOCAL_CODE.
 const rcBackup = ".gitolite.rc.forgehook-orig"
 
-// Query returns gitolite's value of an rc key, as `gitolite query-rc` prints it.
+// Query returns gitolite's value of an rc key, as `gitolite query-rc` prints
+// it, or "" if the key is not set (query-rc then prints nothing and exits 1).
 func (g *Gitolite) Query(ctx context.Context, key string) (string, error) {
 	out, err := g.run(ctx, "query-rc", key)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 && strings.TrimSpace(out) == "" {
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}
@@ -75,7 +80,7 @@ func (g *Gitolite) run(ctx context.Context, args ...string) (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("gitolite %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		return string(out), fmt.Errorf("gitolite %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	return string(out), nil
 }

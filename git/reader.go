@@ -74,6 +74,9 @@ func (r *Reader) acquire(gitDir string) (*openRepo, func(), error) {
 	}
 	repo := r.repos[dir]
 	if repo == nil {
+		if err := checkObjectFormat(dir); err != nil {
+			return nil, nil, err
+		}
 		objects, err := openObjectStore(dir, r.cache)
 		if err != nil {
 			return nil, nil, err

@@ -14,6 +14,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // 401: no or bad credentials
 	ETOOLARGE     = "too_large"    // 413: the request body is over the limit
 	EINTERNAL     = "internal"     // 500: a bug or an infrastructure failure
+	EUNSUPPORTED  = "unsupported"  // 500: a repository forgehook cannot read, such as SHA-256; never retried
 )
 
 // Error is a failure the caller is meant to see: a code, a human message and,

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Bounds on hook fields, enforced by Hook.Validate.
@@ -98,8 +101,12 @@ func (c *HookConfig) Validate() error {
 	if len(c.URL) > MaxURLLength {
 		return Invalid("Hook", "url", "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength))
 	}
+	// U+FFFD is where a JSON decoder put bytes that were not UTF-8.
+	if !utf8.ValidString(c.URL) || strings.ContainsRune(c.URL, utf8.RuneError) {
+		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be valid UTF-8.")
+	}
 	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || !validPort(u.Port()) {
 		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be an absolute http or https URL.")
 	}
 	if u.User != nil {
@@ -115,6 +122,15 @@ func (c *HookConfig) Validate() error {
 		return Invalid("Hook", "secret", "invalid", fmt.Sprintf("Secret must be at most %d characters", MaxSecretLength))
 	}
 	return nil
+}
+
+// validPort reports whether port, from a URL, is empty or 1 to 65535.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // HookUpdate is a partial change to a hook; nil fields are left alone.

@@ -14,9 +14,13 @@ type PingPayload struct {
 const Zen = "Speak like a human."
 
 // NewPingPayload builds the ping payload for h. repo is nil for an
-// organization hook; owner is the hook's owner account.
+// organization hook; owner is the hook's owner account. The hook's
+// last_response is always "unused", with a null code and message, as
+// GitHub's published ping schema has it; the REST API shows the real one.
 func NewPingPayload(u URLs, h *Hook, repo *Repository, owner, sender Account) *PingPayload {
-	p := &PingPayload{Zen: Zen, HookID: h.ID, Hook: NewHookJSON(u, h),
+	hook := NewHookJSON(u, h)
+	hook.LastResponse = &LastResponseJSON{Status: "unused"}
+	p := &PingPayload{Zen: Zen, HookID: h.ID, Hook: hook,
 		Organization: NewOrgJSON(u, owner), Sender: NewUserJSON(u, sender)}
 	if repo != nil {
 		p.Repository = NewRepoJSON(u, repo)

@@ -3,6 +3,7 @@ package hooks
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
 // Principal is an authenticated API caller: a user, and the repositories its
@@ -23,6 +24,12 @@ func (p *Principal) CanAdminRepo(owner, repo string) bool {
 // owner, spelled as on disk.
 func (p *Principal) CanAdminOwner(owner string) bool {
 	return len(p.Repos) == 0 || slices.Contains(p.Repos, owner+"/*")
+}
+
+// CanSeeOwner reports whether p may see the account owner, spelled as on
+// disk: the owner of a repository p may administer.
+func (p *Principal) CanSeeOwner(owner string) bool {
+	return len(p.Repos) == 0 || slices.ContainsFunc(p.Repos, func(r string) bool { return strings.HasPrefix(r, owner+"/") })
 }
 
 type principalKey struct{}

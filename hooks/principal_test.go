@@ -51,3 +51,25 @@ func TestPrincipal_CanAdmin(t *testing.T) {
 		})
 	}
 }
+
+func TestPrincipal_CanSeeOwner(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		p     *hooks.Principal
+		owner string
+		want  bool
+	}{
+		{"admin, any owner", &hooks.Principal{Login: "root"}, "Acme", true},
+		{"scoped, the owner of its repository", &hooks.Principal{Repos: []string{"acme/widgets"}}, "acme", true},
+		{"scoped, owner in another case", &hooks.Principal{Repos: []string{"acme/widgets"}}, "Acme", false},
+		{"scoped, a prefix of its owner", &hooks.Principal{Repos: []string{"acme/widgets"}}, "acm", false},
+		{"owner scope", &hooks.Principal{Repos: []string{"other/x", "acme/*"}}, "acme", true},
+		{"scoped, other owner", &hooks.Principal{Repos: []string{"other/x"}}, "acme", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.p.CanSeeOwner(tt.owner); got != tt.want {
+				t.Fatalf("CanSeeOwner(%q) with %v = %v, want %v", tt.owner, tt.p.Repos, got, tt.want)
+			}
+		})
+	}
+}

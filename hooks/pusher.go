@@ -189,9 +189,14 @@ func (w *PushWorker) fail(ctx context.Context, p *ClaimedPush, err error) {
 	if ctx.Err() != nil {
 		return // the lease is recovered at the next start
 	}
-	final := p.Attempts >= maxPushAttempts || ErrorCode(err) == ENOTFOUND
+	code := ErrorCode(err)
+	final := p.Attempts >= maxPushAttempts || code == ENOTFOUND || code == EUNSUPPORTED
+	level := slog.LevelError
+	if code == EUNSUPPORTED { // the admin's choice of repository, not a fault
+		level = slog.LevelWarn
+	}
 	retryAt := w.Now().Add(time.Duration(p.Attempts*p.Attempts) * time.Second)
-	w.Logger.Error("build push events", "push", p.ID, "git_dir", p.GitDir, "attempt", p.Attempts, "final", final, "err", err)
+	w.Logger.Log(ctx, level, "build push events", "push", p.ID, "git_dir", p.GitDir, "attempt", p.Attempts, "final", final, "err", err)
 	if err := w.Pushes.RetryPush(ctx, p, retryAt, err.Error(), final); err != nil {
 		w.Logger.Error("retry push", "push", p.ID, "err", err)
 	}

@@ -8,9 +8,10 @@ import (
 // Account is a user or organization known to forgehook: a pusher, a token's
 // user, or the owner of repositories.
 type Account struct {
-	ID    int64
-	Login string
-	Org   bool // the owner of organization hooks is shown as an Organization
+	ID        int64
+	Login     string
+	Org       bool      // the owner of organization hooks is shown as an Organization
+	CreatedAt time.Time // when forgehook first saw the login
 }
 
 // Repository is a bare git repository under the repos root, with the

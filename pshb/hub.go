@@ -84,7 +84,7 @@ func (h *Handler) serve(r *http.Request) error {
 		}
 		if h.OnCreate != nil {
 			if err := h.OnCreate(r.Context(), hook); err != nil && h.Logger != nil {
-				h.Logger.Error("ping new subscription", "hook", hook.ID, "err", err)
+				h.Logger.Error("ping new subscription", "hook", hook.ID, "request_id", ghttp.RequestID(r.Context()), "err", err)
 			}
 		}
 		return nil
@@ -145,7 +145,8 @@ func parse(r *http.Request) (*request, error) {
 		return nil, invalid("hub.callback", "Needs hub.callback.")
 	}
 	if err := (&hooks.HookConfig{URL: req.Callback, Secret: req.Secret}).Validate(); err != nil {
-		return nil, invalid("hub.callback", "Invalid hub.callback: "+fieldMessage(err))
+		field := hubField(err)
+		return nil, invalid(field, "Invalid "+field+": "+fieldMessage(err))
 	}
 	return req, nil
 }
@@ -181,6 +182,16 @@ func acceptsJSON(accept string) bool {
 func invalid(field, msg string) error {
 	return &hooks.Error{Code: hooks.EINVALID, Message: msg,
 		Fields: []hooks.FieldError{{Resource: "Hub", Field: field, Code: "invalid", Message: msg}}}
+}
+
+// hubField returns the hub parameter behind a hook config validation error:
+// hub.secret for the secret, hub.callback for the rest (the URL).
+func hubField(err error) string {
+	var e *hooks.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 && e.Fields[0].Field == "secret" {
+		return "hub.secret"
+	}
+	return "hub.callback"
 }
 
 // fieldMessage returns the message of a validation error's first field.

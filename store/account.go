@@ -12,7 +12,7 @@ import (
 var _ hooks.AccountService = (*DB)(nil)
 
 // An account is an organization when it owns an organization hook.
-const accountQuery = `SELECT id, login,
+const accountQuery = `SELECT id, login, created_at,
 	EXISTS (SELECT 1 FROM hooks WHERE hooks.owner = accounts.login AND hooks.repo = '')
 	FROM accounts WHERE login = ?`
 
@@ -41,9 +41,11 @@ func (db *DB) EnsureAccount(ctx context.Context, login string) (*hooks.Account, 
 
 func scanAccount(row *sql.Row) (*hooks.Account, error) {
 	var a hooks.Account
-	if err := row.Scan(&a.ID, &a.Login, &a.Org); err != nil {
+	var created int64
+	if err := row.Scan(&a.ID, &a.Login, &created, &a.Org); err != nil {
 		return nil, err
 	}
+	a.CreatedAt = fromMillis(created)
 	return &a, nil
 }
 

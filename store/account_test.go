@@ -15,8 +15,8 @@ func TestDB_EnsureAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.ID == 0 || a.Login != "Octo" || a.Org {
-		t.Fatalf("account=%+v, want a new user Octo", a)
+	if a.ID == 0 || a.Login != "Octo" || a.Org || a.CreatedAt.IsZero() {
+		t.Fatalf("account=%+v, want a new user Octo with its first-seen time", a)
 	}
 	again, err := db.EnsureAccount(ctx, "Octo")
 	if err != nil {

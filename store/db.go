@@ -57,9 +57,18 @@ const (
 // Open opens the database file at path, creating it if needed, and brings its
 // schema up to date. When the schema is current that costs one pragma read,
 // so Open is cheap enough for the post-receive hook to call on every push.
+//
+// A new file gets mode 0660 whatever the umask, and so do the -wal and -shm
+// files SQLite makes beside it: the daemon and the hook may run as two users
+// sharing a group, which a setgid directory gives every new file. An
+// existing file keeps its mode. A permission problem is reported as an
+// *AccessError (see ExplainAccess).
 func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: empty path")
+	}
+	if err := createFile(path, dbMode); err != nil {
+		return nil, ExplainAccess(path, fmt.Errorf("open database: %w", err))
 	}
 	write, err := sql.Open("sqlite3", dsn(path, writeParams))
 	if err != nil {
@@ -76,7 +85,8 @@ func Open(path string) (*DB, error) {
 		gate: newWriteGate(path+".gate", writeShare)}
 	if err := db.migrate(context.Background()); err != nil {
 		write.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		db.gate.close()
+		return nil, ExplainAccess(path, fmt.Errorf("open database %s: %w", path, err))
 	}
 	// sql.Open does not connect: the hook, which never reads, never pays for this pool.
 	db.read, err = sql.Open("sqlite3", dsn(path, readParams))
@@ -117,7 +127,8 @@ var uriEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // update runs fn in a write transaction (BEGIN IMMEDIATE) and commits it if
 // fn returns nil. Write transactions of this process run one at a time,
-// paced by the write gate.
+// paced by the write gate. A permission problem comes back explained, as
+// an *AccessError.
 func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return db.updateOn(ctx, db.write, fn)
 }
@@ -128,7 +139,8 @@ type txBeginner interface {
 }
 
 // updateOn is update on w, which is db.write or its connection.
-func (db *DB) updateOn(ctx context.Context, w txBeginner, fn func(tx *sql.Tx) error) error {
+func (db *DB) updateOn(ctx context.Context, w txBeginner, fn func(tx *sql.Tx) error) (err error) {
+	defer func() { err = ExplainAccess(db.path, err) }()
 	if err := db.gate.enter(ctx); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -358,8 +358,11 @@ func testHookNotStarved(t *testing.T, gateFile bool) {
 		slowest = max(slowest, time.Since(start))
 		time.Sleep(10 * time.Millisecond)
 	}
-	if limit := time.Second; slowest > limit {
-		t.Fatalf("slowest push took %v, want under %v", slowest, limit)
+	// Starved, the hook would wait out SQLite's busy timeout and fail; it
+	// must get the lock well before (asserted against the mechanism's own
+	// bound, not a wall-clock figure: the machine may be busy).
+	if slowest >= store.BusyTimeout/2 {
+		t.Fatalf("slowest push took %v, want well under the busy timeout %v", slowest, store.BusyTimeout)
 	}
 	t.Logf("slowest push: %v", slowest)
 }

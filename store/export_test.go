@@ -21,3 +21,6 @@ func (db *DB) ReadPragma(name string) (string, error) {
 	err := db.read.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&v)
 	return v, err
 }
+
+// BusyTimeout is how long SQLite waits for a lock before it gives up.
+const BusyTimeout = busyTimeout

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"syscall"
+
+	"github.com/forgehook/forgehook/store"
 )
 
 // fileOwner returns the uid and gid of the file at path.
@@ -21,5 +24,13 @@ func fileOwner(path string) (uid, gid int, ok bool) {
 // dbAccessWarning returns why the owner of the repository at gitDir, who
 // runs its hook, could not write the database at db, or "".
 func dbAccessWarning(db, gitDir string) string {
-	return "" // wired to the store's access check
+	uid, _, ok := fileOwner(gitDir)
+	if !ok {
+		return ""
+	}
+	var ae *store.AccessError
+	if err := store.CheckAccess(db, uid, nil); errors.As(err, &ae) {
+		return ae.Error()
+	}
+	return ""
 }

@@ -83,6 +83,9 @@ func (d *doctor) repo(a *repoArgs, t *target) {
 		return
 	}
 	name := t.FullName()
+	if w := objectFormatWarning(t.GitDir); w != "" {
+		d.problem(name, w, "")
+	}
 	hook := filepath.Join(t.GitDir, "hooks", "post-receive")
 	install := "run forgehook install " + t.GitDir
 	fi, err := os.Stat(hook)

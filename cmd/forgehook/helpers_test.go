@@ -27,6 +27,9 @@ var binary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "forgehook-bin")
+	if err == nil {
+		err = os.Chmod(dir, 0o755) // hooks run it as the git servers' users
+	}
 	if err != nil {
 		panic(err)
 	}
@@ -51,6 +54,18 @@ type Env struct {
 	DB     string
 	Token  string
 	Daemon *Daemon
+	// Prepare, if set, adjusts every forgehook command before it starts
+	// (MustRun, MustStart): to run it as another user, say.
+	Prepare func(cmd *exec.Cmd)
+}
+
+// command returns a forgehook command, prepared.
+func (e *Env) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	if e.Prepare != nil {
+		e.Prepare(cmd)
+	}
+	return cmd
 }
 
 // MustNewEnv returns an installation in a temporary directory, with the
@@ -70,7 +85,7 @@ func MustNewEnv(tb testing.TB) *Env {
 // MustRun runs the forgehook binary and returns its stdout.
 func (e *Env) MustRun(args ...string) string {
 	e.T.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := e.command(args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -119,7 +134,7 @@ func (d *Daemon) Logs() string {
 func (e *Env) MustStart(extra ...string) *Daemon {
 	e.T.Helper()
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", e.DB, "--repos", e.Root}, extra...)
-	cmd := exec.Command(binary, args...)
+	cmd := e.command(args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		e.T.Fatal(err)
@@ -156,13 +171,13 @@ func (e *Env) MustStart(extra ...string) *Daemon {
 	case <-time.After(20 * time.Second):
 		e.T.Fatalf("forgehook serve did not start:\n%s", d.Logs())
 	}
-	for i := 0; ; i++ {
+	for deadline := time.Now().Add(wait); ; {
 		resp, err := http.Get(d.URL + "/healthz")
 		if err == nil && resp.StatusCode == 200 {
 			resp.Body.Close()
 			break
 		}
-		if i == 100 {
+		if time.Now().After(deadline) {
 			e.T.Fatalf("healthz: %v\n%s", err, d.Logs())
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -229,4 +244,16 @@ func (e *Env) MustCreateHook(owner, repo, target, contentType, secret string, ev
 		e.T.Fatalf("create hook: %v", err)
 	}
 	return h
+}
+
+// waitUntil polls cond until it holds, failing the test after wait.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, wait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

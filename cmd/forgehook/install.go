@@ -76,11 +76,25 @@ func installOne(rep *report, spec git.HookSpec, t *target) {
 		rep.Fail(t.FullName(), err)
 		return
 	}
-	warning := hooksPathWarning(t.GitDir)
+	warning := objectFormatWarning(t.GitDir)
+	if warning == "" {
+		warning = hooksPathWarning(t.GitDir)
+	}
 	if warning == "" {
 		warning = dbAccessWarning(spec.DB, t.GitDir)
 	}
 	rep.Add(string(state), t.FullName(), warning, warning != "")
+}
+
+// objectFormatWarning warns when the repository at gitDir uses an object
+// format that the daemon cannot read (SHA-256): its pushes are recorded and
+// then fail at once, without webhooks.
+func objectFormatWarning(gitDir string) string {
+	format, err := git.ObjectFormat(gitDir)
+	if err != nil || format == "sha1" {
+		return ""
+	}
+	return fmt.Sprintf("%s repositories get no webhooks yet: forgehook reads SHA-1 repositories only, so each push is recorded as failed (unsupported object format %s)", format, format)
 }
 
 // prepareDB creates and migrates the database now, so that the first push

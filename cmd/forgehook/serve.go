@@ -153,7 +153,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.db = db
 	boot := hooks.NewGUID()
 	if n, err := db.RecoverLeases(ctx, boot); err != nil {
-		return fmt.Errorf("recover leases: %w", err)
+		return err // store says "recover leases: ..." and explains a permission problem
 	} else if n > 0 {
 		m.Logger.Info("recovered work leased by a previous process", "count", n)
 	}
@@ -191,6 +191,8 @@ func (m *Main) Open(ctx context.Context) error {
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
 		m.Logger.Warn("no wake-up socket; pushes are noticed by polling", "err", err)
+	} else if err := m.wake.ShareGroup(c.DB); err != nil {
+		m.Logger.Warn("wake-up socket not in the database's group; other users' pushes are noticed by polling", "err", err)
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())

@@ -25,7 +25,7 @@ func TestSSRF_RefusedTargetsAreRecordedNotRetried(t *testing.T) {
 
 	for _, h := range []*github.Hook{local, meta} {
 		var ds []*github.HookDelivery
-		for i := 0; i < 100 && len(ds) == 0; i++ {
+		for i := 0; i < polls && len(ds) == 0; i++ {
 			ds, _, _ = e.Client(false).Repositories.ListHookDeliveries(bg(), "acme", "ssrf", h.GetID(), nil)
 			waitBrief()
 		}

@@ -100,18 +100,20 @@ func TestAPI_FullSurface(t *testing.T) {
 				t.Fatalf("EditHookConfiguration = %+v, %v; want form with URL and secret kept", cfg, err)
 			}
 
-			// TestHook re-sends the latest push.
+			// TestHook re-sends the latest push. The receiver may hold the
+			// pushes of the subtest before: wait for one more.
+			earlier := len(recv.WaitFor(t, "push", 0, wait))
 			if _, err := repos.TestHook(ctx, "acme", "surface", id); err != nil {
 				t.Fatalf("TestHook: %v", err)
 			}
-			got := recv.WaitFor(t, "push", 1, wait)
+			got := recv.WaitFor(t, "push", earlier+1, wait)
 			if ev := pushEvents(t, got)[len(got)-1]; ev.GetAfter() != head {
 				t.Fatalf("test push after = %s, want %s", ev.GetAfter(), head)
 			}
 
 			// Deliveries: the ping and the test push, newest first.
 			var deliveries []*github.HookDelivery
-			for i := 0; i < 100; i++ {
+			for i := 0; i < polls; i++ {
 				if deliveries, _, err = repos.ListHookDeliveries(ctx, "acme", "surface", id, &github.ListCursorOptions{PerPage: 100}); err != nil {
 					t.Fatal(err)
 				}
@@ -151,16 +153,18 @@ func TestAPI_FullSurface(t *testing.T) {
 			if !errors.As(err, &accepted) {
 				t.Fatalf("RedeliverHookDelivery: %v, want *github.AcceptedError (202)", err)
 			}
-			var redelivered *hookstest.Received
-			for _, r := range recv.WaitFor(t, "push", 2, wait) {
-				if r.GUID == d.GetGUID() && r != got[len(got)-1] {
-					redelivered = r
+			// The receiver got d once from TestHook: wait for its second
+			// delivery, with the same GUID.
+			waitUntil(t, "the redelivery of "+d.GetGUID(), func() bool {
+				n := 0
+				for _, r := range recv.All() {
+					if r.Event == "push" && r.GUID == d.GetGUID() {
+						n++
+					}
 				}
-			}
-			if redelivered == nil {
-				t.Fatalf("no redelivery with GUID %s", d.GetGUID())
-			}
-			for i := 0; i < 100; i++ {
+				return n == 2
+			})
+			for i := 0; i < polls; i++ {
 				deliveries, _, _ = repos.ListHookDeliveries(ctx, "acme", "surface", id, nil)
 				if len(deliveries) >= 3 {
 					break
@@ -214,7 +218,7 @@ func TestAPI_FullSurface(t *testing.T) {
 		c.Commit("second", map[string]string{"b": "1"})
 		c.Push("origin", "main")
 		var orgPush *github.PushEvent
-		for i := 0; i < 100 && orgPush == nil; i++ {
+		for i := 0; i < polls && orgPush == nil; i++ {
 			for _, r := range recv.All() {
 				if ev, ok := r.Parsed.(*github.PushEvent); ok && r.Header.Get("X-GitHub-Hook-ID") == itoa(id) {
 					orgPush = ev
@@ -230,7 +234,7 @@ func TestAPI_FullSurface(t *testing.T) {
 		}
 
 		var ds []*github.HookDelivery
-		for i := 0; i < 100 && len(ds) < 2; i++ {
+		for i := 0; i < polls && len(ds) < 2; i++ {
 			ds, _, err = orgs.ListHookDeliveries(ctx, "acme", id, nil)
 			if err != nil {
 				t.Fatal(err)

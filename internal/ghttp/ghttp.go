@@ -1,6 +1,6 @@
 // Package ghttp holds the HTTP conventions GitHub's API follows and that both
-// the REST API and the PubSubHubbub hub share: JSON responses, error bodies
-// and credentials.
+// the REST API and the PubSubHubbub hub share: JSON responses, error bodies,
+// credentials and per-response headers.
 package ghttp
 
 import (
@@ -43,13 +43,14 @@ func Status(code string) int {
 	return http.StatusInternalServerError
 }
 
-// Error writes err as GitHub's JSON error body. Internal errors are logged
-// and shown only as "Internal Server Error".
+// Error writes err as GitHub's JSON error body. Internal errors are logged,
+// with the request's X-GitHub-Request-Id, and shown only as "Internal
+// Server Error".
 func Error(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	code := hooks.ErrorCode(err)
 	status := Status(code)
 	if status == http.StatusInternalServerError && log != nil {
-		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r.Context()), "err", err)
 	}
 	body := ErrorBody{Message: hooks.ErrorMessage(err), DocumentationURL: DocsURL, Status: strconv.Itoa(status)}
 	var e *hooks.Error

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -55,6 +56,10 @@ func Run(o Options) {
 		// Recorded by the forgehook hook that runs this one, or not for webhooks.
 	default:
 		if err := record(o, gitDir, input); err != nil {
+			var ae *store.AccessError
+			if errors.As(err, &ae) {
+				err = ae // the file, the user and the fix say it all
+			}
 			fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: %v\n", err)
 		} else {
 			wake.Notify(wake.SocketPath(o.DB))

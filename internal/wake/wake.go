@@ -4,8 +4,10 @@ package wake
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
+	"syscall"
 	"time"
 )
 
@@ -30,7 +32,13 @@ type Listener struct {
 	path string
 }
 
-// Listen binds the wake-up socket at path, replacing a stale one.
+// SocketMode is the wake-up socket's mode: sending to a unix socket takes
+// write permission on it, which the owner and its group have.
+const SocketMode os.FileMode = 0o660
+
+// Listen binds the wake-up socket at path with mode SocketMode, replacing a
+// stale one. The socket's group is the directory's if it is setgid, else this
+// process's; ShareGroup sets another.
 func Listen(path string) (*Listener, error) {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
@@ -39,8 +47,31 @@ func Listen(path string) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = os.Chmod(path, 0o777) // pushes may come from other users' processes
-	return &Listener{conn: conn, path: path}, nil
+	l := &Listener{conn: conn, path: path}
+	if err := os.Chmod(path, SocketMode); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// ShareGroup gives the socket the group of the file at like (the database),
+// so that the users who may write that file (the post-receive hook run by
+// another user of the group) may also wake the daemon. A process may give a
+// file it owns only a group it is a member of.
+func (l *Listener) ShareGroup(like string) error {
+	fi, err := os.Stat(like)
+	if err != nil {
+		return fmt.Errorf("share wake-up socket: %w", err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fmt.Errorf("share wake-up socket: %s has no group", like)
+	}
+	if err := os.Chown(l.path, -1, int(st.Gid)); err != nil {
+		return fmt.Errorf("share wake-up socket with group %d of %s: %w", st.Gid, like, err)
+	}
+	return nil
 }
 
 // Run calls f for every wake-up until the listener is closed.
