@@ -33,11 +33,16 @@ type DB struct {
 	// MaxHooksPerEvent bounds how many hooks of one repository (or
 	// organization) may subscribe to one event; DefaultMaxHooksPerEvent if zero.
 	MaxHooksPerEvent int
+	// Secrets seals hook secrets before they are stored and opens them when
+	// they are read. Without it (as in the post-receive hook, which never
+	// reads hooks) a hook with a secret can be neither stored nor read.
+	Secrets Sealer
 
 	path  string
 	write *sql.DB    // one connection: every write transaction, in BEGIN IMMEDIATE
 	read  *sql.DB    // query-only connections for reads outside transactions
 	gate  *writeGate // paces write transactions so other processes get the lock
+	uses  tokenUses  // tokens' last-used writes in flight
 }
 
 // writeShare is how long, relative to how long it held SQLite's write lock,
@@ -99,8 +104,10 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database. It waits for queries in progress to finish.
+// Close closes the database. It waits for queries in progress, and for
+// tokens' last-used writes, to finish.
 func (db *DB) Close() error {
+	db.uses.wg.Wait()
 	rerr := db.read.Close()
 	if err := db.write.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)

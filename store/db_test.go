@@ -13,6 +13,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/internal/seal"
 	"github.com/forgehook/forgehook/store"
 )
 
@@ -26,13 +27,25 @@ func MustOpenDB(tb testing.TB) (*store.DB, *Clock) {
 	return db, c
 }
 
-// MustOpenDBAt opens the database at path and closes it when the test ends.
+// testKeys is the secret key of every test database, in memory: every
+// handle on one file must share it, as processes share the key file.
+var testKeys = sync.OnceValue(func() *seal.Keyring {
+	k, err := seal.New()
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// MustOpenDBAt opens the database at path, with testKeys, and closes it
+// when the test ends.
 func MustOpenDBAt(tb testing.TB, path string) *store.DB {
 	tb.Helper()
 	db, err := store.Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	db.Secrets = testKeys()
 	tb.Cleanup(func() {
 		if err := db.Close(); err != nil {
 			tb.Error(err)

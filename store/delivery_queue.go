@@ -85,7 +85,7 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, n int, busy []int64, 
 		if events, err = loadEvents(ctx, tx, eventIDs); err != nil {
 			return err
 		}
-		hooksByID, err = loadHooks(ctx, tx, hookIDs)
+		hooksByID, err = db.loadHooks(ctx, tx, hookIDs)
 		return err
 	})
 	if err != nil {
@@ -162,13 +162,13 @@ func loadEvents(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]*hooks.
 }
 
 // loadHooks loads the hooks ids (duplicates allowed) in one query.
-func loadHooks(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]*hooks.Hook, error) {
+func (db *DB) loadHooks(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]*hooks.Hook, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+hookColumns+` FROM hooks
 		WHERE id IN (SELECT value FROM json_each(?))`, jsonIDs(ids))
 	if err != nil {
 		return nil, err
 	}
-	list, err := scanHooks(rows)
+	list, err := db.scanHooks(rows)
 	if err != nil {
 		return nil, err
 	}

@@ -24,3 +24,6 @@ func (db *DB) ReadPragma(name string) (string, error) {
 
 // BusyTimeout is how long SQLite waits for a lock before it gives up.
 const BusyTimeout = busyTimeout
+
+// WaitTokenUses waits for the tokens' last-used writes in flight.
+func (db *DB) WaitTokenUses() { db.uses.wg.Wait() }

@@ -12,12 +12,12 @@ import (
 
 var _ hooks.HookService = (*DB)(nil)
 
-const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, insecure_ssl,
-	created_at, updated_at, last_code, last_status, last_message`
+const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message`
 
 // FindHookByID returns hook id, or ENOTFOUND.
 func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
-	h, err := findHook(ctx, db.read, id)
+	h, err := db.findHook(ctx, db.read, id)
 	return h, wrap("find hook", err)
 }
 
@@ -64,7 +64,7 @@ func (db *DB) FindHooks(ctx context.Context, f hooks.HookFilter) ([]*hooks.Hook,
 		if err != nil {
 			return err
 		}
-		list, err = scanHooks(rows)
+		list, err = db.scanHooks(rows)
 		return err
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func (db *DB) HooksFor(ctx context.Context, owner, repo string) ([]*hooks.Hook, 
 	if err != nil {
 		return nil, wrap("hooks for repository", err)
 	}
-	list, err := scanHooks(rows)
+	list, err := db.scanHooks(rows)
 	return list, wrap("hooks for repository", err)
 }
 
@@ -111,12 +111,18 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 		if err := checkHook(h, others, db.maxHooksPerEvent()); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
+		// The secret is sealed for the row's id, known once the row is in:
+		// the plain text never reaches SQLite.
+		err = tx.QueryRowContext(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
 			content_type, secret, insecure_ssl, created_at, updated_at, last_status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'unused') RETURNING id`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused') RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
-			string(h.Config.ContentType), h.Config.Secret, h.Config.InsecureSSL, millis(now), millis(now),
+			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now),
 		).Scan(&h.ID)
+		if err != nil {
+			return err
+		}
+		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
 	})
 	if err != nil {
 		return wrap("create hook", err)
@@ -132,7 +138,7 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 	var h *hooks.Hook
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		var err error
-		if h, err = findHook(ctx, tx, id); err != nil {
+		if h, err = db.findHook(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := upd.Apply(h); err != nil {
@@ -151,10 +157,13 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		}
 		h.UpdatedAt = db.now()
 		_, err = tx.ExecContext(ctx, `UPDATE hooks SET name = ?, events = ?, active = ?, url = ?,
-			content_type = ?, secret = ?, insecure_ssl = ?, updated_at = ? WHERE id = ?`,
+			content_type = ?, insecure_ssl = ?, updated_at = ? WHERE id = ?`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.Secret, h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
-		return err
+			h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
+		if err != nil {
+			return err
+		}
+		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
 	})
 	if err != nil {
 		return nil, wrap("update hook", err)
@@ -173,15 +182,15 @@ func (db *DB) DeleteHook(ctx context.Context, id int64) error {
 }
 
 // findHook loads hook id through q, a pool or a transaction.
-func findHook(ctx context.Context, q queryRower, id int64) (*hooks.Hook, error) {
-	return scanHook(q.QueryRowContext(ctx, `SELECT `+hookColumns+` FROM hooks WHERE id = ?`, id))
+func (db *DB) findHook(ctx context.Context, q queryRower, id int64) (*hooks.Hook, error) {
+	return db.scanHook(q.QueryRowContext(ctx, `SELECT `+hookColumns+` FROM hooks WHERE id = ?`, id))
 }
 
-func scanHooks(rows *sql.Rows) ([]*hooks.Hook, error) {
+func (db *DB) scanHooks(rows *sql.Rows) ([]*hooks.Hook, error) {
 	defer rows.Close()
 	var list []*hooks.Hook
 	for rows.Next() {
-		h, err := scanHook(rows)
+		h, err := db.scanHook(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -190,19 +199,23 @@ func scanHooks(rows *sql.Rows) ([]*hooks.Hook, error) {
 	return list, rows.Err()
 }
 
-// scanHook reads one row of hookColumns.
-func scanHook(s scanner) (*hooks.Hook, error) {
+// scanHook reads one row of hookColumns and opens the hook's secret.
+func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	var (
 		h                hooks.Hook
-		events           string
+		events, secret   string
+		sealed           bool
 		created, updated int64
 		code             sql.NullInt64
 		message          sql.NullString
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
-		&h.Config.ContentType, &h.Config.Secret, &h.Config.InsecureSSL, &created, &updated,
+		&h.Config.ContentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
 		&code, &h.LastResponse.Status, &message)
 	if err != nil {
+		return nil, err
+	}
+	if h.Config.Secret, err = db.openSecret(h.ID, secret, sealed); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
@@ -57,7 +58,9 @@ func (db *DB) CreateToken(ctx context.Context, login string, repos []string) (st
 }
 
 // Authenticate returns the principal that owns token, or EUNAUTHORIZED ("Bad
-// credentials"). It records when the token was last used, to the minute.
+// credentials"). It only reads, so it neither waits for nor fails on a
+// write-locked database; when the token was last used is recorded to the
+// minute in the background (see recordUse).
 func (db *DB) Authenticate(ctx context.Context, token string) (*hooks.Principal, error) {
 	if len(token) != tokenLength || !strings.HasPrefix(token, TokenPrefix) {
 		return nil, errBadCredentials()
@@ -80,16 +83,77 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*hooks.Principal,
 	}
 	now := db.now()
 	if stale := now.Add(-lastUsedResolution); !lastUsed.Valid || fromMillis(lastUsed.Int64).Before(stale) {
-		err := db.update(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used_at = ?
-				WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, millis(now), id, millis(stale))
-			return err
-		})
-		if err != nil {
-			return nil, wrap("authenticate: record use", err)
-		}
+		db.recordUse(id, now, stale)
 	}
 	return &p, nil
+}
+
+// tokenUses tracks the tokens' last-used writes: at most one in flight per
+// token, with the newest use made meanwhile queued behind it. Close waits
+// for them.
+type tokenUses struct {
+	mu      sync.Mutex
+	running map[int64]bool
+	next    map[int64]tokenUse
+	wg      sync.WaitGroup
+}
+
+// tokenUse is a use to record: at now, if the last one is older than stale.
+type tokenUse struct{ now, stale time.Time }
+
+// recordUse records in the background that token id was used at now, if
+// its last use is older than stale. It is bookkeeping: uses made while the
+// token's write is in flight coalesce into one write of the newest, and a
+// write that fails, because another process held the write lock past the
+// busy timeout, say, is given up.
+func (db *DB) recordUse(id int64, now, stale time.Time) {
+	u := &db.uses
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.running[id] {
+		if u.next == nil {
+			u.next = map[int64]tokenUse{}
+		}
+		// A queued use within the minute stands, as a stored one would.
+		if q, ok := u.next[id]; !ok || q.now.Before(stale) {
+			u.next[id] = tokenUse{now, stale}
+		}
+		return
+	}
+	if u.running == nil {
+		u.running = map[int64]bool{}
+	}
+	u.running[id] = true
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		for use := (tokenUse{now, stale}); ; {
+			db.writeUse(id, use)
+			u.mu.Lock()
+			next, ok := u.next[id]
+			delete(u.next, id)
+			if !ok {
+				delete(u.running, id)
+			}
+			u.mu.Unlock()
+			if !ok {
+				return
+			}
+			use = next
+		}
+	}()
+}
+
+// writeUse writes one use of token id, waiting no longer than the busy
+// timeout; an error is dropped (see recordUse).
+func (db *DB) writeUse(id int64, use tokenUse) {
+	ctx, cancel := context.WithTimeout(context.Background(), busyTimeout)
+	defer cancel()
+	_ = db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE tokens SET last_used_at = ?
+			WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, millis(use.now), id, millis(use.stale))
+		return err
+	})
 }
 
 func errBadCredentials() error { return hooks.Errorf(hooks.EUNAUTHORIZED, "Bad credentials") }

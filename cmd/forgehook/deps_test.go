@@ -22,7 +22,8 @@ func deps(t *testing.T, pkg string) map[string]bool {
 
 // TestDependencyDirection holds the architecture: the domain imports only the
 // standard library, the API never reaches SQL, and the post-receive path
-// (which runs on every push) links neither go-git nor the HTTP stack.
+// (which runs on every push) links neither go-git nor the HTTP stack, nor
+// the secret keys: the hook records pushes and never reads a secret.
 func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/forgehook/forgehook/"
 	tests := []struct {
@@ -31,7 +32,7 @@ func TestDependencyDirection(t *testing.T) {
 		required  []string
 	}{
 		{mod + "internal/postreceive",
-			[]string{"github.com/go-git/go-git/v5", "github.com/gorilla/mux", mod + "api", mod + "pshb", mod + "git"},
+			[]string{"github.com/go-git/go-git/v5", "github.com/gorilla/mux", mod + "api", mod + "pshb", mod + "git", mod + "internal/seal"},
 			[]string{mod + "store", "github.com/mattn/go-sqlite3"}},
 		{mod + "api", []string{"database/sql", mod + "store", mod + "pshb", mod + "git"}, nil},
 		{mod + "pshb", []string{"database/sql", mod + "store", mod + "api", mod + "git"}, nil},

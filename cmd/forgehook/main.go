@@ -25,6 +25,7 @@ Usage:
   forgehook doctor       [--db FILE] [--repos DIR] (--all | REPO_DIR...)
   forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
   forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME]...
+  forgehook secrets rotate [--db FILE] [--secret-key-file FILE]
   forgehook receive      --listen ADDR [--secret S]
   forgehook version
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runPostReceive(rest, stdin, stderr) // never fails the push
 	case "token":
 		err = runToken(ctx, rest, stdout)
+	case "secrets":
+		err = runSecrets(ctx, rest, stdout)
 	case "receive":
 		err = runReceive(ctx, rest, stdout)
 	case "version":

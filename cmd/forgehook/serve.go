@@ -26,6 +26,7 @@ import (
 // serveConfig is the daemon's configuration.
 type serveConfig struct {
 	common
+	SecretKeyFile   string
 	Listen          string
 	PublicURL       string
 	RetrySchedule   []time.Duration
@@ -44,6 +45,7 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	var retry, allowed string
 	fs := newFlagSet("serve", out)
 	c.register(fs)
+	registerKeyFile(fs, &c.SecretKeyFile)
 	fs.StringVar(&c.Listen, "listen", envOr("FORGEHOOK_LISTEN", "127.0.0.1:8080"), "`address` to serve the API and hub on (env FORGEHOOK_LISTEN)")
 	fs.StringVar(&c.PublicURL, "public-url", envOr("FORGEHOOK_PUBLIC_URL", ""), "base `URL` of every link in responses and payloads (env FORGEHOOK_PUBLIC_URL; default http://LISTEN)")
 	fs.StringVar(&retry, "retry-schedule", "10s,1m,5m,30m,2h,6h,12h", "`waits` before each automatic retry of a failed delivery, comma-separated")
@@ -85,6 +87,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 		return nil, errors.New("serve: need 1 <= --hook-concurrency <= --concurrency")
 	}
 	if err := c.absolute(); err != nil {
+		return nil, err
+	}
+	if c.SecretKeyFile, err = keyFilePath(c.SecretKeyFile, c.DB); err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(c.Repos); err != nil || !fi.IsDir() {
@@ -142,7 +147,8 @@ type Main struct {
 	serveErr chan error
 }
 
-// Open starts the daemon: it opens the database, frees the leases a previous
+// Open starts the daemon: it opens the database and its secret key file
+// (sealing plain-text secrets, see unlockSecrets), frees the leases a previous
 // process left, starts the workers and listens.
 func (m *Main) Open(ctx context.Context) error {
 	c := m.Config
@@ -151,6 +157,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.db = db
+	if _, n, err := unlockSecrets(ctx, db, c.SecretKeyFile); err != nil {
+		return err
+	} else if n > 0 {
+		m.Logger.Info("sealed plain-text hook secrets", "count", n, "key_file", c.SecretKeyFile)
+	}
 	boot := hooks.NewGUID()
 	if n, err := db.RecoverLeases(ctx, boot); err != nil {
 		return err // store says "recover leases: ..." and explains a permission problem

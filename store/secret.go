@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Sealer encrypts values at rest; *seal.Keyring is one. ad names where a
+// value is stored, so that a sealed value moved elsewhere does not open.
+type Sealer interface {
+	Seal(plaintext, ad []byte) (string, error)
+	Open(sealed string, ad []byte) ([]byte, error)
+}
+
+// errNoSealer is returned where a hook secret must be sealed or opened and
+// DB.Secrets is nil: a secret is never stored in plain text, nor read as
+// empty.
+var errNoSealer = errors.New("hook secrets need the secret key, and this process has none")
+
+// secretAD binds the sealed secret of hook id to its row and column.
+func secretAD(id int64) []byte { return []byte("hooks.secret:" + strconv.FormatInt(id, 10)) }
+
+// sealSecret returns how hook id's secret is stored, and whether it is
+// sealed; an empty secret (an unsigned hook) is stored as it is.
+func (db *DB) sealSecret(id int64, secret string) (string, bool, error) {
+	if secret == "" {
+		return "", false, nil
+	}
+	if db.Secrets == nil {
+		return "", false, errNoSealer
+	}
+	s, err := db.Secrets.Seal([]byte(secret), secretAD(id))
+	if err != nil {
+		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
+	}
+	return s, true, nil
+}
+
+// openSecret returns hook id's secret as stored: sealed, or plain text from
+// before the secrets were sealed.
+func (db *DB) openSecret(id int64, stored string, sealed bool) (string, error) {
+	if !sealed {
+		return stored, nil
+	}
+	if db.Secrets == nil {
+		return "", errNoSealer
+	}
+	plain, err := db.Secrets.Open(stored, secretAD(id))
+	if err != nil {
+		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
+	}
+	return string(plain), nil
+}
+
+// setSecret stores hook id's secret, sealed, through tx.
+func (db *DB) setSecret(ctx context.Context, tx *sql.Tx, id int64, secret string) error {
+	stored, sealed, err := db.sealSecret(id, secret)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE hooks SET secret = ?, secret_sealed = ? WHERE id = ?`, stored, sealed, id)
+	return err
+}
+
+// HasSealedSecrets reports whether a hook secret is sealed: then the
+// database is of no use without its key.
+func (db *DB) HasSealedSecrets(ctx context.Context) (bool, error) {
+	var ok bool
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE secret_sealed)`).Scan(&ok)
+	return ok, wrap("sealed secrets", err)
+}
+
+// SealSecrets seals every plain-text hook secret (left by a forgehook from
+// before secrets were encrypted) and checks that DB.Secrets opens every
+// sealed one, in one transaction, and returns how many it sealed. It is
+// idempotent. A secret that does not open fails it, naming the hook.
+//
+// Having sealed a plain secret, it rebuilds the file (VACUUM) and empties
+// the write-ahead log, so that no copy of the plain text is left in free
+// pages: this once, it takes as long as copying the database.
+func (db *DB) SealSecrets(ctx context.Context) (int, error) {
+	n, err := db.resealSecrets(ctx, false)
+	if err != nil || n == 0 {
+		return n, wrap("seal secrets", err)
+	}
+	if _, err := db.write.ExecContext(ctx, "VACUUM"); err != nil {
+		return n, wrap("seal secrets: vacuum", err)
+	}
+	// Readers in other processes may keep the log from emptying; that leaves
+	// only sealed pages in it, which is no error.
+	var busy, logged, moved int
+	err = db.write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &moved)
+	return n, wrap("seal secrets: checkpoint", err)
+}
+
+// ResealSecrets seals every hook secret again with DB.Secrets' newest key,
+// in one transaction, and returns how many it sealed. It fails, changing
+// nothing, if a secret does not open.
+func (db *DB) ResealSecrets(ctx context.Context) (int, error) {
+	n, err := db.resealSecrets(ctx, true)
+	return n, wrap("reseal secrets", err)
+}
+
+// resealSecrets seals plain secrets, and sealed ones too if all, after
+// opening each.
+func (db *DB) resealSecrets(ctx context.Context, all bool) (int, error) {
+	if db.Secrets == nil {
+		return 0, errNoSealer
+	}
+	n := 0
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		type row struct {
+			id     int64
+			stored string
+			sealed bool
+		}
+		var list []row
+		rows, err := tx.QueryContext(ctx, `SELECT id, secret, secret_sealed FROM hooks WHERE secret <> '' ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.stored, &r.sealed); err != nil {
+				return err
+			}
+			list = append(list, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range list {
+			plain, err := db.openSecret(r.id, r.stored, r.sealed)
+			if err != nil {
+				return err
+			}
+			if r.sealed && !all {
+				continue
+			}
+			if err := db.setSecret(ctx, tx, r.id, plain); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
