@@ -36,6 +36,10 @@ type Server struct {
 	// push worker is stuck or far behind. Unchecked if either is unset.
 	Backlog    hooks.PushBacklog
 	MaxPushAge time.Duration
+
+	// Metrics, if set, is served at /metrics (not under /api/v3) to admin
+	// tokens only.
+	Metrics http.Handler
 }
 
 // APIPrefix is the GitHub Enterprise style prefix the API is also served under.
@@ -54,6 +58,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz)
+	if s.Metrics != nil {
+		s.route(r, "/metrics", map[string]handler{"GET": s.metrics})
+	}
 	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)
