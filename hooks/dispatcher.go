@@ -188,14 +188,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			claim = true
 		case <-ctxDone:
 			ctxDone = nil
+			given := 0
 			for _, l := range lanes { // give back what was claimed but not started
 				for _, job := range l.jobs {
 					finish <- &Outcome{Job: job, State: JobQueued}
 					held--
+					given++
 				}
 				l.jobs = nil
 			}
 			ready = nil
+			d.Logger.Info("delivery worker stopping: attempts in flight finish, claimed jobs not started go back to the queue",
+				"in_flight", inflight, "given_back", given)
 		}
 	}
 }

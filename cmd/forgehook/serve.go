@@ -19,6 +19,7 @@ import (
 	"github.com/forgehook/forgehook/git"
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/wake"
+	"github.com/forgehook/forgehook/metrics"
 	"github.com/forgehook/forgehook/pshb"
 	"github.com/forgehook/forgehook/store"
 )
@@ -38,6 +39,8 @@ type serveConfig struct {
 	MaxPushAge      time.Duration // /healthz fails when the oldest unhandled push is older
 	Clone           hooks.CloneURLs
 	MaxTagsPerPush  int
+	Log             logConfig
+	MetricsListen   string // serves /metrics without authentication; "" for none
 }
 
 func parseServe(args []string, out io.Writer) (*serveConfig, error) {
@@ -57,6 +60,8 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.StringVar(&c.Clone.SSH, "ssh-url", envOr("FORGEHOOK_SSH_URL", ""), "`template` of ssh_url, with {owner} and {repo} (env FORGEHOOK_SSH_URL; default git@PUBLIC_HOST:{owner}/{repo}.git)")
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
+	c.Log.register(fs)
+	fs.StringVar(&c.MetricsListen, "metrics-listen", envOr("FORGEHOOK_METRICS_LISTEN", ""), "`address` to serve /metrics on without authentication, for Prometheus (env FORGEHOOK_METRICS_LISTEN); /metrics on --listen always needs an admin token")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -124,7 +129,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: c, Logger: slog.New(slog.NewTextHandler(stderr, nil))}
+	m := &Main{Config: c, Logger: c.Log.logger(stderr)}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
@@ -141,6 +146,7 @@ type Main struct {
 	reader   *git.Reader
 	ln       net.Listener
 	server   *http.Server
+	metrics  *metricsServer // nil without --metrics-listen
 	wake     *wake.Listener
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -176,8 +182,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 
+	met := metrics.New(db, m.Logger)
 	dispatcher := &hooks.Dispatcher{
-		Queue: db, Owner: boot, Logger: m.Logger,
+		Queue: db, Owner: boot, Logger: m.Logger, Observer: met,
 		Concurrency: c.Concurrency, HookConcurrency: c.HookConcurrency,
 		Retry: hooks.RetryPolicy{Schedule: c.RetrySchedule},
 		Sender: &hooks.Sender{
@@ -193,11 +200,12 @@ func (m *Main) Open(ctx context.Context) error {
 		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
 		Refs: db,
 		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
+		Observer: met,
 	}
 	srv := &api.Server{
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
-		Backlog: db, MaxPushAge: c.MaxPushAge,
+		Backlog: db, MaxPushAge: c.MaxPushAge, Metrics: met.Handler(),
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
@@ -219,10 +227,14 @@ func (m *Main) Open(ctx context.Context) error {
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	if c.MetricsListen != "" {
+		if m.metrics, err = listenMetrics(c.MetricsListen, met.Handler(), m.Logger); err != nil {
+			return err
+		}
+	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(m.ln) }()
-	m.Logger.Info("forgehook serving", "listen", "http://"+m.ln.Addr().String(), "public_url", c.PublicURL,
-		"db", c.DB, "repos", c.Repos, "version", version)
+	m.logStart(ctx)
 	return nil
 }
 
@@ -253,6 +265,10 @@ func (m *Main) goRun(f func()) {
 // flight finish (up to the delivery timeout), then the database closes.
 func (m *Main) Close() error {
 	var errs []error
+	m.Logger.Info("forgehook stopping: no new requests or work; attempts in flight finish")
+	if m.metrics != nil {
+		errs = append(errs, m.metrics.Close())
+	}
 	if m.server != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, m.server.Shutdown(sctx))
@@ -272,6 +288,7 @@ func (m *Main) Close() error {
 		errs = append(errs, m.reader.Close())
 	}
 	if m.db != nil {
+		m.logStop()
 		errs = append(errs, m.db.Close())
 	}
 	return errors.Join(errs...)
