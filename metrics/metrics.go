@@ -23,6 +23,7 @@ type Metrics struct {
 	handled    prometheus.Counter
 	deliveries *prometheus.CounterVec
 	duration   prometheus.Histogram
+	unrecorded prometheus.Counter
 	logger     *slog.Logger
 }
 
@@ -56,12 +57,16 @@ func New(stats hooks.StatsReader, logger *slog.Logger) *Metrics {
 			Help:    "How long delivery attempts that were sent took, until the answer or the error.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 		}),
+		unrecorded: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "forgehook_push_record_failures_total",
+			Help: "Pushes the post-receive hook could not record and reported to this daemon since it started (a hook that cannot reach the daemon reports nothing).",
+		}),
 		logger: logger,
 	}
 	for _, o := range Outcomes { // every outcome shows, from zero
 		m.deliveries.WithLabelValues(string(o))
 	}
-	m.reg.MustRegister(m.handled, m.deliveries, m.duration, &storeCollector{stats: stats},
+	m.reg.MustRegister(m.handled, m.deliveries, m.unrecorded, m.duration, &storeCollector{stats: stats},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -76,6 +81,9 @@ func (m *Metrics) DeliveryAttempted(d hooks.DeliveryReport) {
 		m.duration.Observe(d.Duration.Seconds())
 	}
 }
+
+// PushRecordFailed counts a push the post-receive hook could not record.
+func (m *Metrics) PushRecordFailed() { m.unrecorded.Inc() }
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
