@@ -214,6 +214,7 @@ func wantMetrics(t *testing.T, f metricstest.Families) {
 		{"forgehook_queue_oldest_age_seconds", []string{"queue", "pushes"}, 0},
 		{"forgehook_queue_oldest_age_seconds", []string{"queue", "deliveries"}, 0}, // its retry is not due
 		{"forgehook_hooks", nil, 2},
+		{"forgehook_push_record_failures_total", nil, 0},
 	} {
 		if got := f.MustValue(t, tt.name, tt.labels...); got != tt.want {
 			t.Errorf("%s%v=%v, want %v", tt.name, tt.labels, got, tt.want)
@@ -223,5 +224,40 @@ func wantMetrics(t *testing.T, f metricstest.Families) {
 		if f[name] == nil {
 			t.Errorf("no %s in the scrape", name)
 		}
+	}
+}
+
+// TestObservability_UnrecordedPushLeavesATrace: a push the hook cannot
+// record gets its one line on the pusher's stderr, and a line in the
+// daemon's log (text by default) and a count in its metrics.
+func TestObservability_UnrecordedPushLeavesATrace(t *testing.T) {
+	t.Parallel()
+	e := MustNewEnv(t)
+	bare := e.MustRepo("acme", "widgets")
+	d := e.MustStart()
+	cmd := e.command("post-receive", "--db", e.DB, "--repos", e.Root)
+	cmd.Env = append(cmd.Environ(), "GIT_DIR="+bare)
+	cmd.Stdin = strings.NewReader("not a ref update\n")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("post-receive: %v (it must never fail the push)", err)
+	}
+	if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "forgehook: enqueue failed: ") {
+		t.Fatalf("hook stderr=%q, want one 'forgehook: enqueue failed' line", stderr.String())
+	}
+	waitUntil(t, "the daemon's trace", func() bool { return strings.Contains(d.Logs(), "post-receive could not record a push") })
+	for _, l := range strings.Split(d.Logs(), "\n") {
+		if strings.Contains(l, "post-receive could not record a push") &&
+			(!strings.HasPrefix(l, "time=") || !strings.Contains(l, "level=ERROR") || !strings.Contains(l, `report="`+bare+": ")) {
+			t.Errorf("trace line %q: want a text line at ERROR whose report starts with the git dir", l)
+		}
+	}
+	f := metricstest.MustScrape(t, d.URL+"/metrics", e.Token)
+	if got := f.MustValue(t, "forgehook_push_record_failures_total"); got != 1 {
+		t.Errorf("forgehook_push_record_failures_total=%v, want 1", got)
+	}
+	if got := f.MustValue(t, "forgehook_pushes_recorded_total"); got != 0 {
+		t.Errorf("forgehook_pushes_recorded_total=%v, want 0", got)
 	}
 }

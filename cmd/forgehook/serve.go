@@ -209,9 +209,15 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
-		m.Logger.Warn("no wake-up socket; pushes are noticed by polling", "err", err)
-	} else if err := m.wake.ShareGroup(c.DB); err != nil {
-		m.Logger.Warn("wake-up socket not in the database's group; other users' pushes are noticed by polling", "err", err)
+		m.Logger.Warn("no wake-up socket; pushes are noticed by polling, and pushes the hook cannot record leave no trace here", "err", err)
+	} else {
+		m.wake.OnFailure = func(report string) {
+			met.PushRecordFailed()
+			m.Logger.Error("post-receive could not record a push: it gets no events (the pusher saw 'forgehook: enqueue failed')", "report", report)
+		}
+		if err := m.wake.ShareGroup(c.DB); err != nil {
+			m.Logger.Warn("wake-up socket not in the database's group; other users' pushes are noticed by polling", "err", err)
+		}
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())

@@ -61,6 +61,7 @@ func Run(o Options) {
 				err = ae // the file, the user and the fix say it all
 			}
 			fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: %v\n", err)
+			wake.NotifyFailure(wake.SocketPath(o.DB), fmt.Sprintf("%s: %v", gitDir, err)) // the daemon logs it
 		} else {
 			wake.Notify(wake.SocketPath(o.DB))
 		}
