@@ -8,7 +8,7 @@ import (
 )
 
 // maxChunkRefs bounds the ref updates of one push handled per claim.
-const maxChunkRefs = 100
+const maxChunkRefs = 500
 
 // maxRefAttempts is how often a ref update whose commits cannot be read is
 // tried before it is recorded as failed; retryRef the wait before a retry.

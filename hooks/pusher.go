@@ -103,8 +103,8 @@ func (w *PushWorker) Run(ctx context.Context) error {
 				}
 				break
 			}
-			w.handle(ctx, pushes)
-			if len(pushes) < pushClaim {
+			more := w.handle(ctx, pushes)
+			if len(pushes) < pushClaim && !more {
 				break
 			}
 		}
@@ -126,8 +126,9 @@ const (
 // and stores them with one transaction per batch (one commit instead of one
 // per push). Once a push of a repository is not finished in this claim (more
 // chunks to go, a retry, a failure), the later pushes of that repository are
-// given back, to be handled after it.
-func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
+// given back, to be handled after it. handle reports whether any of them is
+// due again at once: the next claim need not wait.
+func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) (more bool) {
 	var (
 		batch   []PushEvents
 		size    int
@@ -138,6 +139,7 @@ func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
 	)
 	for _, p := range pushes {
 		if stalled[p.GitDir] {
+			more = true
 			if err := w.Pushes.ReleasePush(ctx, p); err != nil && ctx.Err() == nil {
 				w.Logger.Error("release push", "push", p.ID, "err", err)
 			}
@@ -153,6 +155,7 @@ func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
 			states[p.GitDir] = after
 		} else {
 			stalled[p.GitDir] = true
+			more = more || pe.Next < len(p.Updates)
 		}
 		batch = append(batch, pe)
 		for _, e := range pe.Events {
@@ -164,6 +167,7 @@ func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
 		}
 	}
 	w.complete(ctx, batch)
+	return more
 }
 
 // complete stores a batch of pushes with their events and wakes the dispatcher.

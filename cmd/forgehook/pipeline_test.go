@@ -146,6 +146,7 @@ func TestPipeline_PrunedRefFailsAloneWithItsReason(t *testing.T) {
 		t.Fatalf("tmp failed for good (%v, %v) before keep's push arrived: keep waited for tmp's retries", fs, err)
 	}
 	e.MustWaitHandled(db, time.Minute)
+	recv.WaitFor(t, "delete", 1, wait) // the last push's, after tmp's retries
 	fs, err := db.FailedRefs(context.Background(), 10)
 	if err != nil || len(fs) != 1 || fs[0].Ref != "refs/heads/tmp" || !strings.Contains(fs[0].Reason, "not found") {
 		t.Fatalf("failed refs=%+v (%v), want refs/heads/tmp with an object-not-found reason", fs, err)
