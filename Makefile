@@ -3,18 +3,24 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GO      ?= go
 export CGO_ENABLED = 1
 
-.PHONY: build test vet fmt-check tidy-check fuzz demo bench check clean
+.PHONY: build test vet staticcheck fmt-check tidy-check fuzz demo bench check clean
 
 ## build: compile bin/forgehook
 build:
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/forgehook ./cmd/forgehook
 
-## test: vet, format check, and every test with the race detector
-test: vet fmt-check
+## test: vet, staticcheck, format check, and every test with the race detector
+test: vet staticcheck fmt-check
 	$(GO) test -race -shuffle=on -count=1 -timeout 12m ./...
 
 vet:
 	$(GO) vet ./...
+
+## staticcheck: the linter; .ci/run installs it (go install honnef.co/go/tools/cmd/staticcheck@v0.8.2)
+STATICCHECK ?= $(or $(shell command -v staticcheck),$(shell $(GO) env GOPATH)/bin/staticcheck)
+staticcheck:
+	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: go install honnef.co/go/tools/cmd/staticcheck@v0.8.2"; exit 1; }
+	$(STATICCHECK) ./...
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

@@ -122,14 +122,9 @@ func (o object) insecureSSL() (*bool, error) {
 	return &on, nil
 }
 
-// configPatch is the keys of a hook config object that a request set.
-type configPatch struct {
-	URL, ContentType, Secret *string
-	InsecureSSL              *bool
-}
-
-func (o object) config() (configPatch, error) {
-	var c configPatch
+// config reads the keys of a hook config object that are set.
+func (o object) config() (hooks.ConfigPatch, error) {
+	var c hooks.ConfigPatch
 	for key, dst := range map[string]**string{"url": &c.URL, "content_type": &c.ContentType, "secret": &c.Secret} {
 		if !o.has(key) {
 			continue
@@ -143,22 +138,6 @@ func (o object) config() (configPatch, error) {
 	var err error
 	c.InsecureSSL, err = o.insecureSSL()
 	return c, err
-}
-
-// apply sets the keys of p on c.
-func (p configPatch) apply(c *hooks.HookConfig) {
-	if p.URL != nil {
-		c.URL = *p.URL
-	}
-	if p.ContentType != nil {
-		c.ContentType = hooks.ContentType(*p.ContentType)
-	}
-	if p.Secret != nil && *p.Secret != hooks.SecretMask {
-		c.Secret = *p.Secret
-	}
-	if p.InsecureSSL != nil {
-		c.InsecureSSL = *p.InsecureSSL
-	}
 }
 
 func truncate(s string, n int) string {

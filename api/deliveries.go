@@ -13,46 +13,6 @@ import (
 	"github.com/forgehook/forgehook/internal/ghttp"
 )
 
-// deliveryJSON is GitHub's hook delivery: the list item, plus request and
-// response in the single-delivery view.
-type deliveryJSON struct {
-	ID             int64         `json:"id"`
-	GUID           string        `json:"guid"`
-	DeliveredAt    string        `json:"delivered_at"`
-	Redelivery     bool          `json:"redelivery"`
-	Duration       float64       `json:"duration"`
-	Status         string        `json:"status"`
-	StatusCode     int           `json:"status_code"`
-	Event          string        `json:"event"`
-	Action         *string       `json:"action"`
-	InstallationID *int64        `json:"installation_id"`
-	RepositoryID   *int64        `json:"repository_id"`
-	ThrottledAt    *string       `json:"throttled_at"`
-	URL            string        `json:"url"`
-	Request        *exchangeJSON `json:"request,omitempty"`
-	Response       *exchangeJSON `json:"response,omitempty"`
-}
-
-type exchangeJSON struct {
-	Headers map[string]string `json:"headers"`
-	Payload any               `json:"payload"`
-}
-
-func newDeliveryJSON(d *hooks.Delivery) *deliveryJSON {
-	j := &deliveryJSON{
-		ID: d.ID, GUID: d.GUID, DeliveredAt: d.DeliveredAt.UTC().Format("2006-01-02T15:04:05Z"),
-		Redelivery: d.Redelivery, Duration: d.Duration.Seconds(), Status: d.Status,
-		StatusCode: d.StatusCode, Event: d.Event, URL: d.URL,
-	}
-	if d.Action != "" {
-		j.Action = &d.Action
-	}
-	if d.RepoID != 0 {
-		j.RepositoryID = &d.RepoID
-	}
-	return j
-}
-
 // cursorPrefix starts delivery cursors, which look like GitHub's: v1_<id>.
 const cursorPrefix = "v1_"
 
@@ -84,9 +44,9 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		next.Set("cursor", fmt.Sprintf("%s%d", cursorPrefix, list[len(list)-1].ID))
 		w.Header().Set("Link", fmt.Sprintf(`<%s%s?%s>; rel="next"`, s.urls(r).Public, r.URL.Path, next.Encode()))
 	}
-	out := make([]*deliveryJSON, 0, len(list))
+	out := make([]*hooks.DeliveryJSON, 0, len(list))
 	for _, d := range list {
-		out = append(out, newDeliveryJSON(d))
+		out = append(out, hooks.NewDeliveryJSON(d))
 	}
 	ghttp.JSON(w, http.StatusOK, out)
 	return nil
@@ -113,9 +73,9 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	j := newDeliveryJSON(d)
-	j.Request = &exchangeJSON{Headers: nonNilMap(d.RequestHeaders), Payload: json.RawMessage(d.Payload)}
-	j.Response = &exchangeJSON{Headers: nonNilMap(d.ResponseHeaders)}
+	j := hooks.NewDeliveryJSON(d)
+	j.Request = &hooks.ExchangeJSON{Headers: nonNilMap(d.RequestHeaders), Payload: json.RawMessage(d.Payload)}
+	j.Response = &hooks.ExchangeJSON{Headers: nonNilMap(d.ResponseHeaders)}
 	if d.StatusCode != 0 {
 		j.Response.Payload = d.ResponseBody
 	}
@@ -129,10 +89,9 @@ func (s *Server) redeliver(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Deliveries.Redeliver(r.Context(), h.ID, id); err != nil {
+	if err := s.admin.Redeliver(r.Context(), h.ID, id); err != nil {
 		return err
 	}
-	s.OnEnqueue()
 	ghttp.JSON(w, http.StatusAccepted, struct{}{})
 	return nil
 }

@@ -2,7 +2,7 @@ package api
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -66,9 +66,11 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
 	}
 	sc := scopeFrom(r.Context())
 	f := hookFilter(sc)
-	h := &hooks.Hook{Owner: f.Owner, Repo: f.Repo, Active: true}
-	if h.Name, err = o.str("name"); err != nil {
+	h := hooks.NewHook(f.Owner, f.Repo)
+	if name, err := o.str("name"); err != nil {
 		return err
+	} else if name != "" {
+		h.Name = name
 	}
 	if h.Events, err = o.strings("events"); err != nil {
 		return err
@@ -86,12 +88,12 @@ func (s *Server) createHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	patch.apply(&h.Config)
-	if err := s.Hooks.CreateHook(r.Context(), h); err != nil {
+	patch.Apply(&h.Config)
+	var pingErr *hooks.PingError
+	if _, err := s.admin.CreateHook(r.Context(), h, hooks.PrincipalFromContext(r.Context()).Login); errors.As(err, &pingErr) {
+		s.Logger.Error("queue ping for new hook", "hook", h.ID, "request_id", ghttp.RequestID(r.Context()), "err", pingErr.Err)
+	} else if err != nil {
 		return err
-	}
-	if err := s.Ping(r.Context(), h); err != nil {
-		s.Logger.Error("queue ping for new hook", "hook", h.ID, "request_id", ghttp.RequestID(r.Context()), "err", err)
 	}
 	u := s.urls(r)
 	w.Header().Set("Location", u.Hook(h))
@@ -146,7 +148,7 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		var c hooks.HookConfig // config replaces the whole config
-		patch.apply(&c)
+		patch.Apply(&c)
 		if patch.Secret != nil && *patch.Secret == hooks.SecretMask {
 			c.Secret = hooks.SecretMask // UpdateHook keeps the stored secret
 		}
@@ -196,7 +198,7 @@ func (s *Server) editHookConfig(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := h.Config
-	patch.apply(&c)
+	patch.Apply(&c)
 	h, err = s.Hooks.UpdateHook(r.Context(), h.ID, hooks.HookUpdate{Config: &c})
 	if err != nil {
 		return err
@@ -219,33 +221,8 @@ func (s *Server) pingHook(w http.ResponseWriter, r *http.Request) error {
 
 // Ping queues a ping event to hook h, sent by the request's principal.
 func (s *Server) Ping(ctx context.Context, h *hooks.Hook) error {
-	sender, err := s.Accounts.EnsureAccount(ctx, hooks.PrincipalFromContext(ctx).Login)
-	if err != nil {
-		return err
-	}
-	owner, err := s.Accounts.EnsureAccount(ctx, h.Owner)
-	if err != nil {
-		return err
-	}
-	e := &hooks.Event{GUID: hooks.NewGUID(), Owner: owner.Login, Name: hooks.EventPing, OwnerID: owner.ID, Targets: []int64{h.ID}}
-	var repo *hooks.Repository
-	if h.IsOrg() {
-		owner.Org = true
-	} else {
-		g, err := s.Repos.FindRepo(ctx, h.Owner, h.Repo)
-		if err != nil {
-			return err
-		}
-		if repo, err = hooks.LoadRepository(ctx, s.Accounts, g, latestPush(ctx, s.Deliveries, g)); err != nil {
-			return err
-		}
-		owner = &repo.Owner
-		e.Repo, e.RepoID = repo.Name, repo.ID
-	}
-	if e.Payload, err = json.Marshal(hooks.NewPingPayload(s.urlsFor(""), h, repo, *owner, *sender)); err != nil {
-		return err
-	}
-	return s.enqueue(ctx, e)
+	_, err := s.admin.Ping(ctx, h, hooks.PrincipalFromContext(ctx).Login)
+	return err
 }
 
 // testHook sends the repository's latest push to h again, as a new event,
@@ -255,29 +232,9 @@ func (s *Server) testHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if h.Wants(hooks.EventPush) {
-		sc := scopeFrom(r.Context())
-		last, err := s.Deliveries.LatestEvent(r.Context(), sc.Repo.Owner.Login, sc.Repo.Name, hooks.EventPush)
-		switch {
-		case hooks.ErrorCode(err) == hooks.ENOTFOUND:
-		case err != nil:
-			return err
-		default:
-			e := *last
-			e.ID, e.GUID, e.Targets = 0, hooks.NewGUID(), []int64{h.ID}
-			if err := s.enqueue(r.Context(), &e); err != nil {
-				return err
-			}
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) enqueue(ctx context.Context, e *hooks.Event) error {
-	if err := s.Queue.EnqueueEvent(ctx, e); err != nil {
+	if _, err := s.admin.TestPush(r.Context(), h); err != nil {
 		return err
 	}
-	s.OnEnqueue()
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

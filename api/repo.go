@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"time"
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/ghttp"
@@ -16,13 +14,4 @@ func (s *Server) getRepo(w http.ResponseWriter, r *http.Request) error {
 	j.Permissions = &hooks.RepoPermissions{Admin: true, Maintain: true, Push: true, Triage: true, Pull: true}
 	ghttp.JSON(w, http.StatusOK, j)
 	return nil
-}
-
-// latestPush returns when g was last pushed to, as far as forgehook knows.
-func latestPush(ctx context.Context, d hooks.DeliveryService, g *hooks.GitRepo) time.Time {
-	e, err := d.LatestEvent(ctx, g.Owner, g.Name, hooks.EventPush)
-	if err != nil {
-		return time.Time{}
-	}
-	return e.CreatedAt
 }

@@ -40,6 +40,8 @@ type Server struct {
 	// Metrics, if set, is served at /metrics (not under /api/v3) to admin
 	// tokens only.
 	Metrics http.Handler
+
+	admin *hooks.Admin // the actions the admin CLI shares, over the fields above
 }
 
 // APIPrefix is the GitHub Enterprise style prefix the API is also served under.
@@ -56,6 +58,8 @@ func (s *Server) Handler() http.Handler {
 	if s.OnEnqueue == nil {
 		s.OnEnqueue = func() {}
 	}
+	s.admin = &hooks.Admin{Hooks: s.Hooks, Deliveries: s.Deliveries, Queue: s.Queue, Accounts: s.Accounts,
+		Repos: s.Repos, URLs: s.urlsFor(""), OnEnqueue: s.OnEnqueue}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz)
 	if s.Metrics != nil {
@@ -205,7 +209,7 @@ func (s *Server) repoScope(h handler) handler {
 		if !hooks.PrincipalFromContext(r.Context()).CanAdminRepo(g.Owner, g.Name) {
 			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
 		}
-		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, g, latestPush(r.Context(), s.Deliveries, g))
+		repo, err := hooks.LoadRepository(r.Context(), s.Accounts, g, hooks.LatestPush(r.Context(), s.Deliveries, g))
 		if err != nil {
 			return err
 		}

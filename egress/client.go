@@ -20,7 +20,9 @@ type Resolver interface {
 
 // Dialer dials only addresses the policy allows. It resolves the host itself,
 // checks every address, and dials the checked address, so that a DNS answer
-// that changes between check and dial (rebinding) cannot slip past.
+// that changes between check and dial (rebinding) cannot slip past. A
+// numeric host (2852039166, 0xa9fea9fe, 127.1) is the IPv4 address it
+// denotes, as in browsers and curl, never a name to look up.
 type Dialer struct {
 	Policy   *Policy
 	Resolver Resolver // net.DefaultResolver if nil
@@ -35,6 +37,11 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	var ips []netip.Addr
 	if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip}
+	} else if ip, ok, err := numericHost(host); ok {
+		if err != nil {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("%w: %s: %v", hooks.ErrBlocked, host, err)}
+		}
 		ips = []netip.Addr{ip}
 	} else {
 		r := d.Resolver
@@ -65,21 +72,23 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 }
 
 // NewClient returns the HTTP client deliveries go through: guarded dialing,
-// no proxy, no redirects followed, bounded timeouts and keep-alive pools.
+// no proxy, no redirects followed, bounded timeouts, response headers and
+// keep-alive pools.
 // insecure skips TLS certificate verification (a hook's insecure_ssl "1").
 func NewClient(p *Policy, timeout time.Duration, insecure bool) *http.Client {
 	d := &Dialer{Policy: p, Timeout: min(timeout, 5*time.Second)}
 	tr := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   min(timeout, 5*time.Second),
-		ResponseHeaderTimeout: timeout,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
-		MaxConnsPerHost:       64,
-		IdleConnTimeout:       30 * time.Second,
-		TLSClientConfig:       &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}, //nolint:gosec // per-hook opt-in
+		Proxy:                  nil,
+		DialContext:            d.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    min(timeout, 5*time.Second),
+		ResponseHeaderTimeout:  timeout,
+		MaxResponseHeaderBytes: hooks.MaxResponseHeaderSize,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    64,
+		MaxConnsPerHost:        64,
+		IdleConnTimeout:        30 * time.Second,
+		TLSClientConfig:        &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}, //nolint:gosec // per-hook opt-in
 	}
 	return &http.Client{
 		Transport:     tr,

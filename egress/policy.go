@@ -10,8 +10,10 @@ import (
 
 // Policy is an allow-list in the shape of Pact Broker's and Gitea's: host
 // names, "*.domain" wildcards, IPs, CIDRs, and the words loopback, private,
-// external and "*". Link-local, unspecified, multicast and cloud metadata
-// addresses are refused whatever the list says.
+// external and "*". Link-local, unspecified, "this network", broadcast,
+// multicast and cloud metadata addresses are refused whatever the list says;
+// external does not cover the special-purpose ranges that are not globally
+// reachable (special.go).
 type Policy struct {
 	hosts     map[string]bool
 	suffixes  []string // ".example.com" for "*.example.com"
@@ -65,21 +67,21 @@ func ParsePolicy(list string) (*Policy, error) {
 // String returns the list p was parsed from.
 func (p *Policy) String() string { return p.listValue }
 
-// metadata are cloud metadata endpoints outside the link-local ranges.
-var metadata = []netip.Prefix{
-	netip.MustParsePrefix("100.100.100.200/32"), // Alibaba Cloud
-	netip.MustParsePrefix("fd00:ec2::254/128"),  // AWS IMDS over IPv6
-	netip.MustParsePrefix("168.63.129.16/32"),   // Azure wire server
-}
-
 // Check returns nil if host (as written in the hook URL) may be reached at
-// ip, or an error that says why not.
+// ip, or an error that says why not. An IPv6 address that carries an IPv4
+// address (embedded.go) is judged by the IPv4 address alone.
 func (p *Policy) Check(host string, ip netip.Addr) error {
 	ip = ip.Unmap()
-	if v4, ok := embeddedV4(ip); ok {
-		if err := p.Check(host, v4); err != nil {
-			return err
+	if cs := embeddedV4(ip); cs != nil {
+		for _, c := range cs {
+			if err := p.Check(host, c.v4); err != nil {
+				return fmt.Errorf("%s (%s): %w", ip, c.form, err)
+			}
 		}
+		return nil
+	}
+	if name, ok := find(never, ip); ok {
+		return fmt.Errorf("%s is %s", ip, name)
 	}
 	switch {
 	case ip.IsUnspecified():
@@ -88,8 +90,6 @@ func (p *Policy) Check(host string, ip netip.Addr) error {
 		return fmt.Errorf("%s is a link-local address", ip)
 	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
 		return fmt.Errorf("%s is a multicast address", ip)
-	case inAny(metadata, ip):
-		return fmt.Errorf("%s is a cloud metadata address", ip)
 	case p.wildcard, p.hostAllowed(host), inAny(p.prefixes, ip):
 		return nil
 	case ip.IsLoopback():
@@ -102,7 +102,11 @@ func (p *Policy) Check(host string, ip netip.Addr) error {
 			return nil
 		}
 		return fmt.Errorf("%s is a private address, not in the allowed hosts", ip)
-	case p.external:
+	}
+	if name, ok := specialPurpose(ip); ok {
+		return fmt.Errorf("%s is a special-purpose address (%s), not globally reachable; not in the allowed hosts", ip, name)
+	}
+	if p.external {
 		return nil
 	}
 	return fmt.Errorf("%s is not in the allowed hosts", ip)
@@ -122,10 +126,9 @@ func (p *Policy) hostAllowed(host string) bool {
 }
 
 func isPrivate(ip netip.Addr) bool {
-	return ip.IsPrivate() || cgnat.Contains(ip)
+	_, ok := find(private, ip)
+	return ip.IsPrivate() || ok
 }
-
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 func inAny(ps []netip.Prefix, ip netip.Addr) bool {
 	for _, p := range ps {
@@ -135,27 +138,6 @@ func inAny(ps []netip.Prefix, ip netip.Addr) bool {
 	}
 	return false
 }
-
-// embeddedV4 returns the IPv4 address carried by NAT64 (64:ff9b::/96) and
-// 6to4 (2002::/16) addresses, which would otherwise smuggle a refused IPv4.
-func embeddedV4(ip netip.Addr) (netip.Addr, bool) {
-	if !ip.Is6() {
-		return netip.Addr{}, false
-	}
-	b := ip.As16()
-	switch {
-	case nat64.Contains(ip):
-		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
-	case sixToFour.Contains(ip):
-		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
-	}
-	return netip.Addr{}, false
-}
-
-var (
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")
-	sixToFour = netip.MustParsePrefix("2002::/16")
-)
 
 func validHostname(s string) bool {
 	if s == "" || len(s) > 253 {

@@ -173,6 +173,20 @@ type DeliveryService interface {
 	Redeliver(ctx context.Context, hookID, id int64) error
 	// LatestEvent returns the newest event named name of owner/repo, or ENOTFOUND.
 	LatestEvent(ctx context.Context, owner, repo, name string) (*Event, error)
+	// SearchDeliveries returns the attempts of any hook that match f, newest
+	// first. Payloads are not loaded.
+	SearchDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
+}
+
+// DeliveryFilter selects delivery attempts. Zero fields match everything.
+type DeliveryFilter struct {
+	ID     int64     // that attempt
+	HookID int64     // the attempts of that hook
+	Owner  string    // the attempts of events of that owner's repositories and organization
+	Repo   string    // with Owner: the attempts of events of that repository
+	Failed bool      // only attempts without a 2xx answer
+	Since  time.Time // only attempts made at or after Since
+	Limit  int       // at most this many; 0 for no limit
 }
 
 // Delivery is one attempt to send an event to a hook: what GitHub's API calls
@@ -183,6 +197,7 @@ type Delivery struct {
 	HookID          int64
 	EventID         int64
 	RepoID          int64
+	Owner, Repo     string // the event's repository; Repo is "" for an organization's ping
 	Event           string
 	Action          string
 	Redelivery      bool

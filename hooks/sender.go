@@ -18,7 +18,7 @@ import (
 // Delivery limits, as on GitHub.
 const (
 	MaxPayloadSize      = 25 << 20 // payloads larger than this are not sent
-	MaxResponseBodySize = 64 << 10 // response bodies are stored up to this size
+	MaxResponseBodySize = 64 << 10 // response bodies are stored up to this size; headers: response_headers.go
 	DefaultTimeout      = 10 * time.Second
 )
 
@@ -96,7 +96,7 @@ func (s *Sender) Send(ctx context.Context, job *Job) Attempt {
 	resp.Body.Close()
 	d.Duration = s.now().Sub(d.DeliveredAt)
 	d.StatusCode = resp.StatusCode
-	d.ResponseHeaders = flatten(resp.Header)
+	d.ResponseHeaders = storedHeaders(resp.Header)
 	d.ResponseBody = string(respBody)
 	a := Attempt{Delivery: d, Permanent: resp.StatusCode == http.StatusGone}
 	if d.OK() {
@@ -148,6 +148,8 @@ func errorStatus(err error) string {
 		return "timed out"
 	case errors.As(err, &dnsErr):
 		return "failed to connect to host"
+	case strings.Contains(err.Error(), "server response headers exceeded"): // net/http has no sentinel for it
+		return fmt.Sprintf("Invalid HTTP Response: headers over %d KiB", MaxResponseHeaderSize>>10)
 	}
 	return "failed to connect"
 }

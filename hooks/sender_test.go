@@ -2,12 +2,14 @@ package hooks_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/forgehook/forgehook/hooks"
 )
@@ -103,5 +105,50 @@ func TestSender_TLSVerifiesUnlessInsecureSSL(t *testing.T) {
 	job.Hook.Config.InsecureSSL = true
 	if d := s.Send(context.Background(), job).Delivery; d.StatusCode != 200 {
 		t.Fatalf("insecure_ssl hook: code %d status %q, want 200", d.StatusCode, d.Status)
+	}
+}
+
+// TestSender_StoresBoundedResponseHeaders: a receiver answering with
+// hundreds of KiB of headers gets at most MaxStoredHeaders headers and
+// MaxStoredHeaderBytes stored, cut on a UTF-8 boundary and marked; a
+// receiver with ordinary headers has them stored whole, unmarked.
+func TestSender_StoresBoundedResponseHeaders(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/many":
+			for i := range 300 {
+				w.Header().Set(fmt.Sprintf("X-Pad-%03d", i), strings.Repeat("é", 500))
+			}
+		case "/long":
+			w.Header().Set("X-Long", "a"+strings.Repeat("é", 20000)) // runes start at odd offsets
+		case "/few":
+			w.Header().Set("X-Small", "yes")
+		}
+	}))
+	defer srv.Close()
+	s := &hooks.Sender{Client: noRedirects(&http.Client{})}
+	for _, path := range []string{"/many", "/long"} {
+		d := s.Send(context.Background(), newJob(srv.URL+path, []byte(`{}`))).Delivery
+		n, size := 0, 0
+		for k, v := range d.ResponseHeaders {
+			if k == hooks.TruncatedHeader {
+				continue
+			}
+			n, size = n+1, size+len(k)+len(v)
+			if !utf8.ValidString(v) {
+				t.Errorf("%s: header %s cut inside a UTF-8 sequence", path, k)
+			}
+		}
+		if d.StatusCode != 200 || n > hooks.MaxStoredHeaders || size > hooks.MaxStoredHeaderBytes || n == 0 {
+			t.Errorf("%s: status %d, %d headers and %d bytes stored, want 200 and 1..%d headers within %d bytes",
+				path, d.StatusCode, n, size, hooks.MaxStoredHeaders, hooks.MaxStoredHeaderBytes)
+		}
+		if !strings.Contains(d.ResponseHeaders[hooks.TruncatedHeader], "stored") {
+			t.Errorf("%s: no %s marker in %d stored headers", path, hooks.TruncatedHeader, len(d.ResponseHeaders))
+		}
+	}
+	d := s.Send(context.Background(), newJob(srv.URL+"/few", []byte(`{}`))).Delivery
+	if _, marked := d.ResponseHeaders[hooks.TruncatedHeader]; marked || d.ResponseHeaders["X-Small"] != "yes" || d.ResponseHeaders["Content-Length"] != "0" {
+		t.Errorf("ordinary headers stored as %v, want them whole and unmarked", d.ResponseHeaders)
 	}
 }

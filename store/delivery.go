@@ -12,8 +12,12 @@ import (
 
 var _ hooks.DeliveryService = (*DB)(nil)
 
-const deliveryColumns = `d.id, d.guid, d.hook_id, d.event_id, d.repo_id, d.event, d.action,
+// deliveryColumns are read from deliveries d JOIN events e.
+const deliveryColumns = `d.id, d.guid, d.hook_id, d.event_id, d.repo_id, e.owner, e.repo, d.event, d.action,
 	d.redelivery, d.url, d.delivered_at, d.duration_ns, d.status, d.status_code`
+
+// deliveriesFrom is the FROM clause deliveryColumns need.
+const deliveriesFrom = ` FROM deliveries d JOIN events e ON e.id = d.event_id`
 
 // FindDeliveries returns up to limit attempts of hook hookID, newest first,
 // with ids below before (0: from the newest). limit <= 0 means no limit.
@@ -25,21 +29,14 @@ func (db *DB) FindDeliveries(ctx context.Context, hookID, before int64, limit in
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries d
+	rows, err := db.read.QueryContext(ctx, `SELECT `+deliveryColumns+deliveriesFrom+`
 		WHERE d.hook_id = ? AND d.id < ? ORDER BY d.id DESC LIMIT ?`, hookID, before, limit)
 	if err != nil {
 		return nil, wrap("find deliveries", err)
 	}
 	defer rows.Close()
-	var list []*hooks.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, wrap("find deliveries", err)
-		}
-		list = append(list, d)
-	}
-	return list, wrap("find deliveries", rows.Err())
+	list, err := scanDeliveries(rows)
+	return list, wrap("find deliveries", err)
 }
 
 // FindDelivery returns attempt id of hook hookID with its request payload
@@ -51,8 +48,7 @@ func (db *DB) FindDelivery(ctx context.Context, hookID, id int64) (*hooks.Delive
 		payload                 []byte
 	)
 	d, err := scanDelivery(db.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+`,
-		d.request_headers, d.response_headers, d.response_body, e.payload
-		FROM deliveries d JOIN events e ON e.id = d.event_id
+		d.request_headers, d.response_headers, d.response_body, e.payload`+deliveriesFrom+`
 		WHERE d.id = ? AND d.hook_id = ?`, id, hookID),
 		&reqHeaders, &respHeaders, &body, &payload)
 	if err != nil {
@@ -82,11 +78,24 @@ func (db *DB) Redeliver(ctx context.Context, hookID, id int64) error {
 	return wrap("redeliver", err)
 }
 
+func scanDeliveries(rows *sql.Rows) ([]*hooks.Delivery, error) {
+	defer rows.Close()
+	var list []*hooks.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, d)
+	}
+	return list, rows.Err()
+}
+
 // scanDelivery reads one row of deliveryColumns followed by extra columns.
 func scanDelivery(s scanner, extra ...any) (*hooks.Delivery, error) {
 	var d hooks.Delivery
 	var delivered, duration int64
-	dest := []any{&d.ID, &d.GUID, &d.HookID, &d.EventID, &d.RepoID, &d.Event, &d.Action,
+	dest := []any{&d.ID, &d.GUID, &d.HookID, &d.EventID, &d.RepoID, &d.Owner, &d.Repo, &d.Event, &d.Action,
 		&d.Redelivery, &d.URL, &delivered, &duration, &d.Status, &d.StatusCode}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err

@@ -156,6 +156,45 @@ func (db *DB) writeUse(id int64, use tokenUse) {
 	})
 }
 
+// ListTokens returns every API token, oldest first, without the token or
+// its hash.
+func (db *DB) ListTokens(ctx context.Context) ([]*hooks.Token, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, login, repos, created_at, last_used_at
+		FROM tokens ORDER BY id`)
+	if err != nil {
+		return nil, wrap("list tokens", err)
+	}
+	defer rows.Close()
+	var list []*hooks.Token
+	for rows.Next() {
+		var (
+			t        hooks.Token
+			repos    string
+			created  int64
+			lastUsed sql.NullInt64
+		)
+		if err := rows.Scan(&t.ID, &t.Login, &repos, &created, &lastUsed); err != nil {
+			return nil, wrap("list tokens", err)
+		}
+		if err := json.Unmarshal([]byte(repos), &t.Repos); err != nil {
+			return nil, wrap("list tokens", err)
+		}
+		t.CreatedAt, t.LastUsedAt = fromMillis(created), nullMillis(lastUsed)
+		list = append(list, &t)
+	}
+	return list, wrap("list tokens", rows.Err())
+}
+
+// RevokeToken deletes token id, so that it no longer authenticates, or
+// returns ENOTFOUND.
+func (db *DB) RevokeToken(ctx context.Context, id int64) error {
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, id)
+		return changedRow(res, err, errNotFound())
+	})
+	return wrap("revoke token", err)
+}
+
 func errBadCredentials() error { return hooks.Errorf(hooks.EUNAUTHORIZED, "Bad credentials") }
 
 // hashToken returns the hex sha256 of token, as stored.

@@ -140,3 +140,47 @@ func TestDB_AuthenticateWhileWriteLocked(t *testing.T) {
 		t.Fatalf("last used=%v after the lock was released, want %v", ms, clock.Now())
 	}
 }
+
+func TestDB_ListAndRevokeTokens(t *testing.T) {
+	ctx := context.Background()
+	db, clock := MustOpenDB(t)
+	alice, err := db.CreateToken(ctx, "alice", []string{"octo/hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateToken(ctx, "root", nil); err != nil {
+		t.Fatal(err)
+	}
+	clock.Add(time.Hour)
+	if _, err := db.Authenticate(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	db.WaitTokenUses() // the last use is recorded in the background
+	list, err := db.ListTokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Login != "alice" || list[1].Login != "root" {
+		t.Fatalf("tokens=%+v, want alice then root", list)
+	}
+	if !slices.Equal(list[0].Repos, []string{"octo/hello"}) || len(list[1].Repos) != 0 {
+		t.Fatalf("repos=%v and %v, want [octo/hello] and none", list[0].Repos, list[1].Repos)
+	}
+	if !list[0].LastUsedAt.After(list[0].CreatedAt) || !list[1].LastUsedAt.IsZero() {
+		t.Fatalf("last used=%v (created %v) and %v, want after creation and never", list[0].LastUsedAt, list[0].CreatedAt, list[1].LastUsedAt)
+	}
+
+	t.Run("RevokedTokenIsBadCredentials", func(t *testing.T) {
+		if err := db.RevokeToken(ctx, list[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.Authenticate(ctx, alice)
+		wantCode(t, err, hooks.EUNAUTHORIZED)
+		if left, err := db.ListTokens(ctx); err != nil || len(left) != 1 || left[0].Login != "root" {
+			t.Fatalf("tokens after revoke=%+v (%v), want root's", left, err)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		wantCode(t, db.RevokeToken(ctx, list[0].ID), hooks.ENOTFOUND)
+	})
+}

@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,12 +26,17 @@ Usage:
   forgehook uninstall    [--repos DIR] (--all | REPO_DIR...) | --gitolite
   forgehook doctor       [--db FILE] [--repos DIR] (--all | REPO_DIR...)
   forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
-  forgehook token create [--db FILE] --user NAME [--repo OWNER/NAME]...
-  forgehook secrets rotate [--db FILE] [--secret-key-file FILE]
+  forgehook hook         create|list|show|edit|delete|ping (--repo OWNER/NAME | --org OWNER) ...
+  forgehook deliveries   [--repo OWNER/NAME] [--hook ID] [--failed] [--since 24h] [--limit N]
+  forgehook redeliver    DELIVERY_ID
+  forgehook token        create --user NAME [--repo OWNER/NAME]... | list | revoke ID
+  forgehook secrets      rotate [--db FILE] [--secret-key-file FILE]
   forgehook receive      --listen ADDR [--secret S]
   forgehook version
 
-Run "forgehook COMMAND -h" for a command's flags.
+Run "forgehook COMMAND -h" for a command's flags. The admin commands (hook,
+deliveries, redeliver, token) work on the database directly and take --json.
+Exit status: 0 done, 1 failed, 2 bad usage.
 `
 
 func main() {
@@ -56,6 +63,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runDoctor(ctx, rest, stdout)
 	case "post-receive":
 		return runPostReceive(rest, stdin, stderr) // never fails the push
+	case "hook":
+		err = runHook(ctx, rest, stdin, stdout, stderr)
+	case "deliveries":
+		err = runDeliveries(ctx, rest, stdout)
+	case "redeliver":
+		err = runRedeliver(ctx, rest, stdout)
 	case "token":
 		err = runToken(ctx, rest, stdout)
 	case "secrets":
@@ -70,9 +83,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "forgehook: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	if err != nil {
+	var usageErr *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usageErr):
 		fmt.Fprintln(stderr, "forgehook:", err)
-		return 1
+		return 2
 	}
-	return 0
+	fmt.Fprintln(stderr, "forgehook:", err)
+	return 1
 }

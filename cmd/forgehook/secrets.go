@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/forgehook/forgehook/internal/seal"
@@ -58,6 +59,17 @@ func unlockSecrets(ctx context.Context, db *store.DB, path string) (*seal.Keyrin
 		return nil, 0, fmt.Errorf("%w; %s is not the key file of %s: restore the right one from your backup", err, path, db.Path())
 	}
 	return keys, n, err
+}
+
+// useSecretKeys gives db the keys of the key file at path, for the admin
+// commands. Unlike the daemon they never create the file: without it, hooks
+// with secrets cannot be read or written, and the store says so.
+func useSecretKeys(ctx context.Context, db *store.DB, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	_, _, err := unlockSecrets(ctx, db, path)
+	return err
 }
 
 // runSecrets handles "secrets rotate": it adds a key to the key file and

@@ -27,9 +27,9 @@ import (
 // serveConfig is the daemon's configuration.
 type serveConfig struct {
 	common
-	SecretKeyFile   string
+	SecretKeyFile string
+	urlFlags
 	Listen          string
-	PublicURL       string
 	RetrySchedule   []time.Duration
 	DeliveryTimeout time.Duration
 	AllowedHosts    *egress.Policy
@@ -37,7 +37,6 @@ type serveConfig struct {
 	HookConcurrency int
 	Retention       time.Duration
 	MaxPushAge      time.Duration // /healthz fails when the oldest unhandled push is older
-	Clone           hooks.CloneURLs
 	MaxTagsPerPush  int
 	Log             logConfig
 	MetricsListen   string // serves /metrics without authentication; "" for none
@@ -47,17 +46,15 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	c := &serveConfig{}
 	var retry, allowed string
 	fs := newFlagSet("serve", out)
-	c.register(fs)
+	c.common.register(fs)
+	c.urlFlags.register(fs)
 	registerKeyFile(fs, &c.SecretKeyFile)
-	fs.StringVar(&c.Listen, "listen", envOr("FORGEHOOK_LISTEN", "127.0.0.1:8080"), "`address` to serve the API and hub on (env FORGEHOOK_LISTEN)")
-	fs.StringVar(&c.PublicURL, "public-url", envOr("FORGEHOOK_PUBLIC_URL", ""), "base `URL` of every link in responses and payloads (env FORGEHOOK_PUBLIC_URL; default http://LISTEN)")
+	fs.StringVar(&c.Listen, "listen", envOr("FORGEHOOK_LISTEN", defaultListen), "`address` to serve the API and hub on (env FORGEHOOK_LISTEN)")
 	fs.StringVar(&retry, "retry-schedule", "10s,1m,5m,30m,2h,6h,12h", "`waits` before each automatic retry of a failed delivery, comma-separated")
 	fs.DurationVar(&c.DeliveryTimeout, "delivery-timeout", hooks.DefaultTimeout, "timeout of one delivery attempt")
 	fs.StringVar(&allowed, "allowed-hosts", egress.DefaultPolicy, "where hooks may deliver: host names, *.domain, IPs, CIDRs, loopback, private, external, *")
 	fs.IntVar(&c.Concurrency, "concurrency", 64, "deliveries in flight at once")
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
-	fs.StringVar(&c.Clone.HTTP, "clone-url", envOr("FORGEHOOK_CLONE_URL", ""), "`template` of clone_url and git_url, with {owner} and {repo} (env FORGEHOOK_CLONE_URL; default PUBLIC_URL/{owner}/{repo}.git)")
-	fs.StringVar(&c.Clone.SSH, "ssh-url", envOr("FORGEHOOK_SSH_URL", ""), "`template` of ssh_url, with {owner} and {repo} (env FORGEHOOK_SSH_URL; default git@PUBLIC_HOST:{owner}/{repo}.git)")
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
 	c.Log.register(fs)
@@ -225,7 +222,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.goRun(func() { _ = dispatcher.Run(runCtx) })
 	m.goRun(func() { _ = pusher.Run(runCtx) })
 	if m.wake != nil {
-		m.goRun(func() { m.wake.Run(pusher.Wake) })
+		// A wake-up is a recorded push, or a ping or redelivery the admin CLI queued.
+		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); dispatcher.Wake() }) })
 	}
 	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{

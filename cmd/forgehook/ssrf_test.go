@@ -13,7 +13,8 @@ import (
 // TestSSRF_RefusedTargetsAreRecordedNotRetried: with --allowed-hosts narrowed
 // to external addresses, a hook aimed at loopback gets nothing; the attempt is
 // recorded with the reason and not retried. The metadata address is refused
-// whatever the list says.
+// whatever the list says, and so are loopback and metadata written as an
+// IPv4-compatible IPv6 address or as one number (issue 11).
 func TestSSRF_RefusedTargetsAreRecordedNotRetried(t *testing.T) {
 	t.Parallel()
 	e := MustNewEnv(t)
@@ -22,8 +23,12 @@ func TestSSRF_RefusedTargetsAreRecordedNotRetried(t *testing.T) {
 	recv := hookstest.NewReceiver(t, "")
 	local := e.MustCreateHook("acme", "ssrf", recv.URL, "json", "")
 	meta := e.MustCreateHook("acme", "ssrf", "http://169.254.169.254/latest/meta-data/", "json", "")
+	port := recv.URL[strings.LastIndex(recv.URL, ":"):]
+	compat := e.MustCreateHook("acme", "ssrf", "http://[::127.0.0.1]"+port+"/", "json", "")        // IPv4-compatible loopback
+	numeric := e.MustCreateHook("acme", "ssrf", "http://2852039166/latest/meta-data/", "json", "") // 169.254.169.254
+	hs := []*github.Hook{local, meta, compat, numeric}
 
-	for _, h := range []*github.Hook{local, meta} {
+	for _, h := range hs {
 		var ds []*github.HookDelivery
 		for i := 0; i < polls && len(ds) == 0; i++ {
 			ds, _, _ = e.Client(false).Repositories.ListHookDeliveries(bg(), "acme", "ssrf", h.GetID(), nil)
@@ -42,9 +47,11 @@ func TestSSRF_RefusedTargetsAreRecordedNotRetried(t *testing.T) {
 		}
 	}
 	time.Sleep(800 * time.Millisecond) // longer than the whole retry schedule's first steps
-	ds, _, _ := e.Client(false).Repositories.ListHookDeliveries(bg(), "acme", "ssrf", local.GetID(), nil)
-	if len(ds) != 1 {
-		t.Errorf("refused delivery was attempted %d times, want once (no retries)", len(ds))
+	for _, h := range hs {
+		ds, _, _ := e.Client(false).Repositories.ListHookDeliveries(bg(), "acme", "ssrf", h.GetID(), nil)
+		if len(ds) != 1 {
+			t.Errorf("hook %s: refused delivery was attempted %d times, want once (no retries)", h.Config.GetURL(), len(ds))
+		}
 	}
 	if n := len(recv.All()); n != 0 {
 		t.Errorf("the loopback receiver got %d requests through a narrowed guard", n)

@@ -17,6 +17,9 @@
 //   - Big pushes: building the payload of a 2,048 and a 10,000 commit push
 //     against git log --name-status --no-renames over the same range.
 //   - Concurrent pushes: 50 pushes at once into 10 repositories.
+//   - Hostile receivers: one push to 20 hooks answering with huge headers,
+//     against the same push to a polite receiver: daemon memory, database
+//     growth, the largest stored response headers.
 //
 // Command forgebench (internal/bench/cmd/forgebench) runs them; make bench
 // builds both binaries and runs it through scripts/bench.sh.

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	forgebench [-forgehook bin/forgehook] [-hookonly bin/hookonly] [-only push,throughput,big,concurrent] [-quick] [-keep] [-o FILE]
+//	forgebench [-forgehook bin/forgehook] [-hookonly bin/hookonly] [-only push,throughput,big,concurrent,hostile] [-quick] [-keep] [-o FILE]
 //	forgebench time-hook LOG -- COMMAND [ARG...]
 //	forgebench post-loop -url URL -bodies DIR [-n N] [-c C] [-hooks H] [-sqlite FILE]
 //

@@ -1,0 +1,138 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Admin carries out the administrative actions that the REST API and the
+// admin CLI share: creating a hook (which sends it a ping, as GitHub does),
+// pinging it, sending it the latest push again and redelivering an attempt.
+// Events it queues are delivered by the daemon's dispatcher.
+type Admin struct {
+	Hooks      HookService
+	Deliveries DeliveryService
+	Queue      DeliveryQueue
+	Accounts   AccountService
+	Repos      GitRepos
+	URLs       URLs   // the URLs payloads carry: no API prefix
+	OnEnqueue  func() // called after work was queued, to wake the dispatcher; may be nil
+}
+
+// NewHook returns a hook of owner/repo (repo "" for an organization hook)
+// with GitHub's defaults for a create request: active, name "web". Validate
+// fills in the rest.
+func NewHook(owner, repo string) *Hook {
+	return &Hook{Owner: owner, Repo: repo, Name: "web", Active: true}
+}
+
+// PingError reports that a hook was created but its first ping could not be
+// queued: the hook exists.
+type PingError struct{ Err error }
+
+// Error implements the error interface.
+func (e *PingError) Error() string { return "queue ping for new hook: " + e.Err.Error() }
+
+// Unwrap returns the error of queueing the ping.
+func (e *PingError) Unwrap() error { return e.Err }
+
+// CreateHook validates and stores h, then queues the ping GitHub sends to a
+// new hook, sent by the account sender. It returns the ping event; if only
+// the ping failed, the error is a *PingError and h is stored.
+func (a *Admin) CreateHook(ctx context.Context, h *Hook, sender string) (*Event, error) {
+	if err := a.Hooks.CreateHook(ctx, h); err != nil {
+		return nil, err
+	}
+	ping, err := a.Ping(ctx, h, sender)
+	if err != nil {
+		return nil, &PingError{Err: err}
+	}
+	return ping, nil
+}
+
+// Ping queues a ping event to hook h, sent by the account sender, and
+// returns it (its GUID is the delivery's X-GitHub-Delivery).
+func (a *Admin) Ping(ctx context.Context, h *Hook, sender string) (*Event, error) {
+	from, err := a.Accounts.EnsureAccount(ctx, sender)
+	if err != nil {
+		return nil, err
+	}
+	owner, err := a.Accounts.EnsureAccount(ctx, h.Owner)
+	if err != nil {
+		return nil, err
+	}
+	e := &Event{GUID: NewGUID(), Owner: owner.Login, Name: EventPing, OwnerID: owner.ID, Targets: []int64{h.ID}}
+	var repo *Repository
+	if h.IsOrg() {
+		owner.Org = true
+	} else {
+		g, err := a.Repos.FindRepo(ctx, h.Owner, h.Repo)
+		if err != nil {
+			return nil, err
+		}
+		if repo, err = LoadRepository(ctx, a.Accounts, g, LatestPush(ctx, a.Deliveries, g)); err != nil {
+			return nil, err
+		}
+		owner = &repo.Owner
+		e.Repo, e.RepoID = repo.Name, repo.ID
+	}
+	if e.Payload, err = json.Marshal(NewPingPayload(a.URLs, h, repo, *owner, *from)); err != nil {
+		return nil, err
+	}
+	return e, a.enqueue(ctx, e)
+}
+
+// TestPush sends the latest push of h's repository to h again, as a new
+// event, if h is subscribed to push. It returns the event queued, or nil if
+// there was nothing to send.
+func (a *Admin) TestPush(ctx context.Context, h *Hook) (*Event, error) {
+	if h.IsOrg() || !h.Wants(EventPush) {
+		return nil, nil
+	}
+	last, err := a.Deliveries.LatestEvent(ctx, h.Owner, h.Repo, EventPush)
+	switch {
+	case ErrorCode(err) == ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	e := *last
+	e.ID, e.GUID, e.Targets = 0, NewGUID(), []int64{h.ID}
+	return &e, a.enqueue(ctx, &e)
+}
+
+// Redeliver queues attempt id of hook hookID again: a new attempt with the
+// same GUID and payload. It returns ENOTFOUND for an unknown attempt.
+func (a *Admin) Redeliver(ctx context.Context, hookID, id int64) error {
+	if err := a.Deliveries.Redeliver(ctx, hookID, id); err != nil {
+		return err
+	}
+	a.woke()
+	return nil
+}
+
+func (a *Admin) enqueue(ctx context.Context, e *Event) error {
+	if err := a.Queue.EnqueueEvent(ctx, e); err != nil {
+		return fmt.Errorf("queue %s event: %w", e.Name, err)
+	}
+	a.woke()
+	return nil
+}
+
+func (a *Admin) woke() {
+	if a.OnEnqueue != nil {
+		a.OnEnqueue()
+	}
+}
+
+// LatestPush returns when g was last pushed to, as far as forgehook knows,
+// or the zero time.
+func LatestPush(ctx context.Context, d DeliveryService, g *GitRepo) time.Time {
+	e, err := d.LatestEvent(ctx, g.Owner, g.Name, EventPush)
+	if err != nil {
+		return time.Time{}
+	}
+	return e.CreatedAt
+}
