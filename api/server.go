@@ -31,6 +31,10 @@ type Server struct {
 	Health     []HealthCheck   // what /healthz checks; none: always healthy
 	Logger     *slog.Logger
 
+	// Metrics, if set, is served at /metrics (not under /api/v3) to admin
+	// tokens only.
+	Metrics http.Handler
+
 	admin *hooks.Admin // the actions the admin CLI shares, over the fields above
 }
 
@@ -52,6 +56,9 @@ func (s *Server) Handler() http.Handler {
 		Repos: s.Repos, URLs: s.urlsFor(""), OnEnqueue: s.OnEnqueue}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz)
+	if s.Metrics != nil {
+		s.route(r, "/metrics", map[string]handler{"GET": s.metrics})
+	}
 	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)

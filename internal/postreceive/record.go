@@ -72,8 +72,10 @@ func spool(o Options, p *hooks.Push, cause error) {
 			if cause != nil {
 				why = explain(cause).Error()
 			}
-			fmt.Fprintf(o.Stderr, "forgehook: push NOT recorded (%d ref updates to %s): %s; and no spool could be written: %v; %v\n",
+			msg := fmt.Sprintf("push NOT recorded (%d ref updates to %s): %s; and no spool could be written: %v; %v",
 				len(p.Updates), p.GitDir, why, explain(err), explain(rerr))
+			fmt.Fprintf(o.Stderr, "forgehook: %s\n", msg)
+			wake.NotifyFailure(wake.SocketPath(o.DB), p.GitDir+": "+msg) // a running daemon logs and counts it
 			return
 		}
 	}
