@@ -118,14 +118,22 @@ func (s *Sender) now() time.Time {
 }
 
 func targetType(h *Hook) string {
-	if h.IsOrg() {
+	switch {
+	case h.IsGlobal():
+		return "business" // GitHub Enterprise Server's global hooks belong to the enterprise
+	case h.IsOrg():
 		return "organization"
 	}
 	return "repository"
 }
 
+// targetID is the id of targetType: the repository's, the organization's,
+// or 1 for the one enterprise a forgehook serves.
 func targetID(job *Job) int64 {
-	if job.Hook.IsOrg() {
+	switch {
+	case job.Hook.IsGlobal():
+		return 1
+	case job.Hook.IsOrg():
 		return job.Event.OwnerID
 	}
 	return job.Event.RepoID

@@ -26,15 +26,25 @@ func secretAD(id int64) []byte { return []byte("hooks.secret:" + strconv.FormatI
 // sealSecret returns how hook id's secret is stored, and whether it is
 // sealed; an empty secret (an unsigned hook) is stored as it is.
 func (db *DB) sealSecret(id int64, secret string) (string, bool, error) {
+	s, sealed, err := db.sealAt(secretAD(id), secret)
+	if err != nil && !errors.Is(err, errNoSealer) {
+		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
+	}
+	return s, sealed, err
+}
+
+// sealAt returns how a secret stored where ad says is stored, and whether it
+// is sealed; an empty secret is stored as it is.
+func (db *DB) sealAt(ad []byte, secret string) (string, bool, error) {
 	if secret == "" {
 		return "", false, nil
 	}
 	if db.Secrets == nil {
 		return "", false, errNoSealer
 	}
-	s, err := db.Secrets.Seal([]byte(secret), secretAD(id))
+	s, err := db.Secrets.Seal([]byte(secret), ad)
 	if err != nil {
-		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
+		return "", false, err
 	}
 	return s, true, nil
 }
@@ -42,15 +52,24 @@ func (db *DB) sealSecret(id int64, secret string) (string, bool, error) {
 // openSecret returns hook id's secret as stored: sealed, or plain text from
 // before the secrets were sealed.
 func (db *DB) openSecret(id int64, stored string, sealed bool) (string, error) {
+	plain, err := db.openAt(secretAD(id), stored, sealed)
+	if err != nil && !errors.Is(err, errNoSealer) {
+		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
+	}
+	return plain, err
+}
+
+// openAt returns a secret stored where ad says: sealed, or plain text.
+func (db *DB) openAt(ad []byte, stored string, sealed bool) (string, error) {
 	if !sealed {
 		return stored, nil
 	}
 	if db.Secrets == nil {
 		return "", errNoSealer
 	}
-	plain, err := db.Secrets.Open(stored, secretAD(id))
+	plain, err := db.Secrets.Open(stored, ad)
 	if err != nil {
-		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
+		return "", err
 	}
 	return string(plain), nil
 }
