@@ -82,4 +82,4 @@ type nopObserver struct{}
 
 func (nopObserver) PushHandled(PushReport)           {}
 func (nopObserver) DeliveryAttempted(DeliveryReport) {}
-func (nopObserver) HookDisabled(HookDisabledReport)   {}
+func (nopObserver) HookDisabled(HookDisabledReport)  {}

@@ -91,7 +91,9 @@ func (m *Metrics) DeliveryAttempted(d hooks.DeliveryReport) {
 }
 
 // HookDisabled counts a hook disabled, by reason.
-func (m *Metrics) HookDisabled(r hooks.HookDisabledReport) { m.disabled.WithLabelValues(string(r.Reason)).Inc() }
+func (m *Metrics) HookDisabled(r hooks.HookDisabledReport) {
+	m.disabled.WithLabelValues(string(r.Reason)).Inc()
+}
 
 // PushRecordFailed counts a push the post-receive hook could not record.
 func (m *Metrics) PushRecordFailed() { m.unrecorded.Inc() }

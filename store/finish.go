@@ -65,7 +65,7 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 			return err
 		}
 		defer move.Close()
-		last := map[int64]*hooks.Delivery{} // each hook's newest attempt in the batch
+		last := map[int64]*hooks.Delivery{}  // each hook's newest attempt in the batch
 		health := map[int64]*hooks.Outcome{} // each hook's newest outcome with a health change
 		for i, r := range rows {
 			if r.o.Job.Farewell { // its hook is gone: no delivery record
