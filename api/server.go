@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -31,6 +32,11 @@ type Server struct {
 	Logger     *slog.Logger
 
 	admin *hooks.Admin // the actions the admin CLI shares, over the fields above
+	// Backlog and MaxPushAge make /healthz answer 503 when the oldest push
+	// not yet turned into events was recorded more than MaxPushAge ago: the
+	// push worker is stuck or far behind. Unchecked if either is unset.
+	Backlog    hooks.PushBacklog
+	MaxPushAge time.Duration
 }
 
 // APIPrefix is the GitHub Enterprise style prefix the API is also served under.
@@ -50,7 +56,7 @@ func (s *Server) Handler() http.Handler {
 	s.admin = &hooks.Admin{Hooks: s.Hooks, Deliveries: s.Deliveries, Queue: s.Queue, Accounts: s.Accounts,
 		Repos: s.Repos, URLs: s.urlsFor(""), OnEnqueue: s.OnEnqueue}
 	r := mux.NewRouter()
-	r.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	r.HandleFunc("/healthz", s.healthz)
 	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)

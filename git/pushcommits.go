@@ -17,13 +17,9 @@ const (
 	minDiffChunk   = 128 // commits below which another goroutine is not worth it
 )
 
-// pushCommits decodes the newest hooks.MaxPushCommits of sorted (oldest
-// first) with the paths each changed against its first parent. Large pushes
-// are split into contiguous runs, decoded in parallel.
+// pushCommits decodes sorted with the paths each changed against its first
+// parent. Long lists are split into contiguous runs, decoded in parallel.
 func pushCommits(ctx context.Context, store *objectStore, sorted []*commitNode) ([]hooks.Commit, error) {
-	if len(sorted) > hooks.MaxPushCommits {
-		sorted = sorted[len(sorted)-hooks.MaxPushCommits:]
-	}
 	out := make([]hooks.Commit, len(sorted))
 	workers := max(1, min(runtime.GOMAXPROCS(0), maxDiffWorkers, len(sorted)/minDiffChunk))
 	chunk := (len(sorted) + workers - 1) / workers
@@ -44,7 +40,6 @@ func pushCommits(ctx context.Context, store *objectStore, sorted []*commitNode) 
 					failed.Store(true)
 					return
 				}
-				out[i].Distinct = sorted[i].flags&flagKnown == 0
 			}
 		})
 	}
@@ -55,19 +50,6 @@ func pushCommits(ctx context.Context, store *objectStore, sorted []*commitNode) 
 		}
 	}
 	return out, nil
-}
-
-// headCommit decodes the pushed commit when the update does not bring it.
-func headCommit(store *objectStore, w *walk, head plumbing.Hash) (*hooks.Commit, error) {
-	n, err := w.node(head)
-	if err != nil {
-		return nil, err
-	}
-	c := new(hooks.Commit)
-	if err := fillCommit(newDiffer(store), n, c); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // fillCommit decodes n into c, with the paths it changed against its first

@@ -3,8 +3,7 @@ package git
 import (
 	"bytes"
 	"fmt"
-	"sort"
-	"strings"
+	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -40,21 +39,14 @@ func tagTarget(data []byte) (plumbing.Hash, bool) {
 	return h, ok && parseHash(&h, hex)
 }
 
-// baseRef returns the branch that points exactly at commit, preferring the
-// default branch, then the first by name; "" if there is none.
-func baseRef(refs map[string]plumbing.Hash, defaultBranch string, commit plumbing.Hash) string {
-	var names []string
-	for name, h := range refs {
-		if h == commit && strings.HasPrefix(name, "refs/heads/") {
-			if name == "refs/heads/"+defaultBranch {
-				return name
-			}
-			names = append(names, name)
-		}
-	}
+// baseRef returns, of the branches names that point at a commit, the
+// default branch if it is one, else the first by name; "" if there is none.
+func baseRef(names []string, defaultBranch string) string {
 	if len(names) == 0 {
 		return ""
 	}
-	sort.Strings(names)
-	return names[0]
+	if slices.Contains(names, "refs/heads/"+defaultBranch) {
+		return "refs/heads/" + defaultBranch
+	}
+	return slices.Min(names)
 }

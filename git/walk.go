@@ -9,16 +9,15 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 )
 
-// Flags of a commit in a walk. The first three spread from a commit to all
-// of its ancestors.
+// Flags of a commit in a walk. The first two spread from a commit to all of
+// its ancestors.
 const (
-	flagNew   uint8 = 1 << iota // reachable from the pushed commit
-	flagOld                     // reachable from a commit the update does not bring
-	flagKnown                   // reachable from a pre-existing ref or an earlier update: not distinct
+	flagNew uint8 = 1 << iota // reachable from a pushed commit
+	flagOld                   // reachable from a commit the push does not bring
 	flagQueued
 	flagDone
 
-	flagsSpread = flagNew | flagOld | flagKnown
+	flagsSpread = flagNew | flagOld
 )
 
 // candidate reports whether n is (so far) brought by the update.

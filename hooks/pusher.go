@@ -2,7 +2,6 @@ package hooks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,17 +10,24 @@ import (
 )
 
 // PushWorker turns recorded pushes into events: for every ref update it reads
-// the commits with git, builds the push (and create or delete) payloads, and
+// the commits with git, against the refs as they were when the push was made
+// (see RefStates), builds the push (and create or delete) payloads, and
 // stores them with one job per subscribed hook, in the same transaction that
-// marks the push done. Pushes are handled one at a time in the order they were
-// recorded, and stored in batches (one transaction for the pushes of a claim),
-// so each hook's jobs are queued in push order.
+// records the push's progress. The pushes of one repository are handled in
+// the order they were recorded, and those of different repositories in turn:
+// a claim takes at most maxChunkRefs updates of each push, so a push of
+// thousands of refs cannot hold back other repositories. Events are stored in
+// batches (one transaction for the pushes of a claim), so each hook's jobs
+// are queued in push order. A ref update whose commits cannot be read is
+// retried on its own and at last recorded as failed, while the push's other
+// updates are delivered.
 type PushWorker struct {
 	Pushes   PushQueue
 	Hooks    HookService
 	Accounts AccountService
 	Repos    GitRepos
 	Commits  CommitReader
+	Refs     RefStates // the ref state each push is computed against
 	URLs     URLs
 	Owner    string        // lease owner: this daemon's boot id
 	Poll     time.Duration // how often to look for pushes without a wake-up; 500ms by default
@@ -93,8 +99,8 @@ func (w *PushWorker) Run(ctx context.Context) error {
 				}
 				break
 			}
-			w.handle(ctx, pushes)
-			if len(pushes) < pushClaim {
+			more := w.handle(ctx, pushes)
+			if len(pushes) < pushClaim && !more {
 				break
 			}
 		}
@@ -112,23 +118,43 @@ const (
 	maxBatchDelay   = 50 * time.Millisecond
 )
 
-// handle builds the events of the claimed pushes, in order, and stores them
-// with one transaction per batch (one commit instead of one per push).
-func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
+// handle builds the events of the claimed pushes, in order, a chunk of each,
+// and stores them with one transaction per batch (one commit instead of one
+// per push). Once a push of a repository is not finished in this claim (more
+// chunks to go, a retry, a failure), the later pushes of that repository are
+// given back, to be handled after it. handle reports whether any of them is
+// due again at once: the next claim need not wait.
+func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) (more bool) {
 	var (
-		batch []PushEvents
-		size  int
-		look  = newLookups()
-		start = time.Now()
+		batch   []PushEvents
+		size    int
+		look    = newLookups()
+		start   = time.Now()
+		states  = map[string]map[string]string{} // after the pushes finished in this claim
+		stalled = map[string]bool{}
 	)
 	for _, p := range pushes {
-		events, err := w.events(ctx, &p.Push, look)
-		if err != nil {
-			w.fail(ctx, p, err)
+		if stalled[p.GitDir] {
+			more = true
+			if err := w.Pushes.ReleasePush(ctx, p); err != nil && ctx.Err() == nil {
+				w.Logger.Error("release push", "push", p.ID, "err", err)
+			}
 			continue
 		}
-		batch = append(batch, PushEvents{Push: p, Events: events})
-		for _, e := range events {
+		pe, after, err := w.chunk(ctx, p, look, states[p.GitDir])
+		if err != nil {
+			w.fail(ctx, p, err)
+			stalled[p.GitDir] = true
+			continue
+		}
+		if after != nil {
+			states[p.GitDir] = after
+		} else {
+			stalled[p.GitDir] = true
+			more = more || pe.Next < len(p.Updates)
+		}
+		batch = append(batch, pe)
+		for _, e := range pe.Events {
 			size += len(e.Payload)
 		}
 		if size >= maxBatchPayload || time.Since(start) >= maxBatchDelay {
@@ -137,6 +163,7 @@ func (w *PushWorker) handle(ctx context.Context, pushes []*ClaimedPush) {
 		}
 	}
 	w.complete(ctx, batch)
+	return more
 }
 
 // complete stores a batch of pushes with their events and wakes the dispatcher.
@@ -179,57 +206,9 @@ func (w *PushWorker) fail(ctx context.Context, p *ClaimedPush, err error) {
 	}
 }
 
-// events builds the events of push p, with the lookups of its batch: for each
-// ref update a push event (kept even with no subscriber, for POST
-// /hooks/{id}/tests) and, for a branch or tag that was created or deleted, a
-// create or delete event if a hook wants it. Tags make none past
-// MaxTagsPerPush.
-func (w *PushWorker) events(ctx context.Context, p *Push, look *lookups) ([]*Event, error) {
-	repo, hooks, err := look.repository(ctx, w, p)
-	if err != nil {
-		return nil, err
-	}
-	pusher, err := look.account(ctx, w.Accounts, p.Pusher)
-	if err != nil {
-		return nil, fmt.Errorf("pusher account: %w", err)
-	}
-	var events []*Event
-	add := func(name string, payload any) error {
-		b, err := json.Marshal(payload)
-		if err != nil {
-			return fmt.Errorf("encode %s payload: %w", name, err)
-		}
-		events = append(events, &Event{
-			GUID: NewGUID(), Owner: repo.Owner.Login, Repo: repo.Name, RepoID: repo.ID,
-			OwnerID: repo.Owner.ID, Name: name, Payload: b, CreatedAt: w.Now(), Targets: targets(hooks, name),
-		})
-		return nil
-	}
-	skipTags := w.tagsOverLimit(p, repo)
-	for i, up := range p.Updates {
-		if skipTags && up.RefType() == "tag" {
-			continue
-		}
-		change, err := w.Commits.ReadRefChange(ctx, repo.GitDir, p.Updates, i)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", up.Ref, err)
-		}
-		in := PushInput{Repo: repo, Update: up, Change: change, Pusher: *pusher}
-		if err := add(EventPush, NewPushPayload(w.URLs, in)); err != nil {
-			return nil, err
-		}
-		if name, payload := NewRefEventPayload(w.URLs, repo, up, *pusher); payload != nil && len(targets(hooks, name)) > 0 {
-			if err := add(name, payload); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return events, nil
-}
-
 // tagsOverLimit reports whether push p updates more than MaxTagsPerPush tags
-// of repo, and logs that their events are skipped if so.
-func (w *PushWorker) tagsOverLimit(p *Push, repo *Repository) bool {
+// of repo, and logs that their events are skipped if so, at p's first chunk.
+func (w *PushWorker) tagsOverLimit(p *ClaimedPush, repo *Repository) bool {
 	tags := 0
 	for _, up := range p.Updates {
 		if up.RefType() == "tag" {
@@ -238,6 +217,9 @@ func (w *PushWorker) tagsOverLimit(p *Push, repo *Repository) bool {
 	}
 	if w.MaxTagsPerPush <= 0 || tags <= w.MaxTagsPerPush {
 		return false
+	}
+	if p.Next > 0 {
+		return true
 	}
 	w.Logger.Info("skipped the events of a push's tags: it updates more tags than max_tags_per_push, and GitHub sends none then",
 		"repo", repo.FullName(), "push", p.ID, "tags_skipped", tags, "max_tags_per_push", w.MaxTagsPerPush)

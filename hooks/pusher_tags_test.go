@@ -72,12 +72,26 @@ func (oneRepo) RepoAt(_ context.Context, gitDir string) (*hooks.GitRepo, error) 
 // headOnly reads every ref change as its new head commit alone.
 type headOnly struct{}
 
-func (headOnly) ReadRefChange(_ context.Context, _ string, push []hooks.RefUpdate, i int) (*hooks.RefChange, error) {
-	if push[i].Deleted() {
-		return &hooks.RefChange{}, nil
+func (headOnly) ReadRefs(context.Context, string) (map[string]string, error) { return nil, nil }
+
+func (headOnly) ReadPush(_ context.Context, _ string, _ map[string]string, push []hooks.RefUpdate, from, to int) ([]hooks.RefRead, error) {
+	var out []hooks.RefRead
+	for _, u := range push[from:to] {
+		if u.Deleted() {
+			out = append(out, hooks.RefRead{Change: &hooks.RefChange{}})
+			continue
+		}
+		c := hooks.Commit{ID: u.After, Message: "m"}
+		out = append(out, hooks.RefRead{Change: &hooks.RefChange{Commits: []hooks.Commit{c}, TotalCommits: 1, Head: &c}})
 	}
-	c := hooks.Commit{ID: push[i].After, Message: "m"}
-	return &hooks.RefChange{Commits: []hooks.Commit{c}, TotalCommits: 1, Head: &c}, nil
+	return out, nil
+}
+
+// emptyRefs keeps every repository's ref state empty.
+type emptyRefs struct{ hooks.RefStates }
+
+func (emptyRefs) RefState(context.Context, string, int64) (map[string]string, bool, error) {
+	return map[string]string{}, true, nil
 }
 
 // runPush has a push worker with MaxTagsPerPush max handle one push of
@@ -89,7 +103,7 @@ func runPush(t *testing.T, max int, updates []hooks.RefUpdate) (events []string,
 			Updates: updates, ReceivedAt: time.Unix(2e9, 0)}, Attempts: 1}}}
 	var buf bytes.Buffer
 	w := &hooks.PushWorker{Pushes: q, Hooks: allEventsHook{}, Accounts: fixedAccounts{}, Repos: oneRepo{},
-		Commits: headOnly{}, URLs: hooks.NewURLs("http://h", ""), Owner: "test", Poll: time.Hour,
+		Commits: headOnly{}, Refs: emptyRefs{}, URLs: hooks.NewURLs("http://h", ""), Owner: "test", Poll: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(&buf, nil)), MaxTagsPerPush: max}
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan struct{})

@@ -15,10 +15,20 @@ type Lease struct {
 }
 
 // ClaimedPush is a recorded push leased to one daemon for turning into events.
+// A push with many ref updates is handled a chunk of updates per claim: Next
+// says where the next chunk starts.
 type ClaimedPush struct {
 	Push
-	Attempts int // how many times it has been claimed, this claim included
+	Attempts int // how many times it has been claimed since it last made progress, this claim included
 	Lease    Lease
+	Next     int        // the updates before Next were handled, or set aside to be retried
+	Retry    []RefRetry // updates before Next that failed and are due for another attempt
+}
+
+// RefRetry is a ref update of a push whose commits could not be read.
+type RefRetry struct {
+	Index    int // in the push's updates
+	Attempts int // how many times it was tried so far
 }
 
 // Event is one thing that happened to a repository, with its payload frozen
@@ -41,24 +51,62 @@ type Event struct {
 type PushQueue interface {
 	// EnqueuePush records p in one transaction and sets its ID.
 	EnqueuePush(ctx context.Context, p *Push) error
-	// ClaimPushes leases up to n pushes, oldest first, that are queued or whose
-	// lease expired.
+	// ClaimPushes leases up to n pushes that are due or whose lease expired,
+	// round-robin between repositories: the oldest unhandled push of each
+	// repository first, then the second ones, and so on. The pushes of one
+	// repository come in the order they were recorded, and none is claimed
+	// while an older one of its repository is leased or waits for a retry.
 	ClaimPushes(ctx context.Context, owner string, n int, lease time.Duration) ([]*ClaimedPush, error)
 	// CompletePushes stores, for each of done, its events with one queued job
-	// per target hook, and marks the push done, all in one transaction.
-	// errs[i] is ECONFLICT, and nothing is stored for done[i], if that push's
-	// lease was lost; the others are stored. err is set, and nothing is
-	// stored, if the transaction failed.
+	// per target hook and its progress, all in one transaction. A push whose
+	// every update was tried, none waiting for a retry, is marked done, and
+	// the ref state of its repository (see RefStates) moves past it; the
+	// others are claimable again (at once, or when a retry is due). errs[i] is
+	// ECONFLICT, and nothing is stored for done[i], if that push's lease was
+	// lost; the others are stored. err is set, and nothing is stored, if the
+	// transaction failed.
 	CompletePushes(ctx context.Context, done []PushEvents) (errs []error, err error)
 	// RetryPush gives up the lease on p after a failure: it becomes claimable
 	// again at retryAt, or is marked failed with reason if final.
 	RetryPush(ctx context.Context, p *ClaimedPush, retryAt time.Time, reason string, final bool) error
+	// ReleasePush gives up the lease on p, untouched: it is claimable again at
+	// once, and this claim does not count as an attempt.
+	ReleasePush(ctx context.Context, p *ClaimedPush) error
+	// FailedRefs returns up to limit ref updates that failed for good, newest
+	// push first, with the reason.
+	FailedRefs(ctx context.Context, limit int) ([]*RefFailure, error)
+	PushBacklog
 }
 
-// PushEvents is a claimed push with the events built for it.
+// PushBacklog tells how far behind the push worker is.
+type PushBacklog interface {
+	// OldestUnhandledPush returns when the oldest push not yet turned into
+	// events (queued, leased or waiting for a retry) was recorded, or the zero
+	// time if there is none.
+	OldestUnhandledPush(ctx context.Context) (time.Time, error)
+}
+
+// PushEvents is a claimed push with the events built for some of its
+// updates: those from Push.Next to Next, and the retried ones.
 type PushEvents struct {
 	Push   *ClaimedPush
 	Events []*Event
+	Next   int           // the updates before Next have now been tried
+	Failed []*RefFailure // the updates that failed this time
+	Read   []int         // the retried updates that were read this time
+}
+
+// RefFailure is a ref update whose commits could not be read.
+type RefFailure struct {
+	PushID     int64
+	GitDir     string
+	Index      int // in the push's updates
+	Ref        string
+	Attempts   int // tries so far, this one included
+	Reason     string
+	RetryAt    time.Time // when to try again, unless Final
+	Final      bool      // given up: the push goes on without this update's events
+	ReceivedAt time.Time // when the push was recorded
 }
 
 // Job is a leased delivery of one event to one hook.

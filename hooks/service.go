@@ -50,12 +50,26 @@ type GitRepos interface {
 	RepoAt(ctx context.Context, gitDir string) (*GitRepo, error)
 }
 
-// CommitReader reads what a ref update changed. Implemented with go-git.
+// CommitReader reads what ref updates changed. Implemented with go-git.
 type CommitReader interface {
-	// ReadRefChange returns the commits and head commit of push[i] in the
-	// bare repository at gitDir. push is every update of one push, which
-	// decides which commits are new and which are distinct.
-	ReadRefChange(ctx context.Context, gitDir string, push []RefUpdate, i int) (*RefChange, error)
+	// ReadRefs returns the branches and tags of the bare repository at
+	// gitDir as they are now, by name: the object id each points to.
+	ReadRefs(ctx context.Context, gitDir string) (map[string]string, error)
+	// ReadPush returns what push[from:to] did in the bare repository at
+	// gitDir, one RefRead per update. push is every update of one push, in
+	// order, and refs the branches and tags as they were just before it:
+	// together they decide which commits are new and which are distinct. Its
+	// cost is linear in the updates and commits of the push. An update whose
+	// objects cannot be read gets its own Err; err is for the whole call
+	// (the repository cannot be opened, ctx ended).
+	ReadPush(ctx context.Context, gitDir string, refs map[string]string, push []RefUpdate, from, to int) ([]RefRead, error)
+}
+
+// RefRead is what ReadPush found for one ref update: its change, or why it
+// could not be read.
+type RefRead struct {
+	Change *RefChange
+	Err    error
 }
 
 // RefChange is what one ref update did to the history.

@@ -27,3 +27,11 @@ const BusyTimeout = busyTimeout
 
 // WaitTokenUses waits for the tokens' last-used writes in flight.
 func (db *DB) WaitTokenUses() { db.uses.wg.Wait() }
+
+// SetBackupPacing sets the pages per backup step and the restarts before
+// the rest is copied at once, until the test ends.
+func SetBackupPacing(tb interface{ Cleanup(func()) }, pages, restarts int) {
+	oldPages, oldRestarts := backupStepPages, backupRestarts
+	backupStepPages, backupRestarts = pages, restarts
+	tb.Cleanup(func() { backupStepPages, backupRestarts = oldPages, oldRestarts })
+}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
 
@@ -20,7 +21,7 @@ var version = "dev"
 const usage = `forgehook: GitHub-compatible webhooks for self-hosted bare git repositories.
 
 Usage:
-  forgehook serve        [--listen ADDR] [--db FILE] [--repos DIR] [--public-url URL] ...
+  forgehook serve        [--config FILE] [--listen ADDR] [--db FILE] [--repos DIR] ... [--print-config]
   forgehook install      [--db FILE] [--repos DIR] (--all | REPO_DIR...)
   forgehook install      --gitolite [--gitolite-home DIR] [--db FILE]
   forgehook uninstall    [--repos DIR] (--all | REPO_DIR...) | --gitolite
@@ -31,8 +32,9 @@ Usage:
   forgehook redeliver    DELIVERY_ID
   forgehook token        create --user NAME [--repo OWNER/NAME]... | list | revoke ID
   forgehook secrets      rotate [--db FILE] [--secret-key-file FILE]
+  forgehook backup       [--db FILE] [--force] FILE
   forgehook receive      --listen ADDR [--secret S]
-  forgehook version
+  forgehook version | --version
 
 Run "forgehook COMMAND -h" for a command's flags. The admin commands (hook,
 deliveries, redeliver, token) work on the database directly and take --json.
@@ -54,7 +56,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var err error
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		err = runServe(ctx, rest, stderr)
+		err = runServe(ctx, rest, stdout, stderr)
 	case "install":
 		err = runInstall(ctx, rest, stdout)
 	case "uninstall":
@@ -73,10 +75,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runToken(ctx, rest, stdout)
 	case "secrets":
 		err = runSecrets(ctx, rest, stdout)
+	case "backup":
+		err = runBackup(ctx, rest, stderr)
 	case "receive":
 		err = runReceive(ctx, rest, stdout)
-	case "version":
-		fmt.Fprintln(stdout, "forgehook", version)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "forgehook %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

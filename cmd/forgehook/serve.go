@@ -28,38 +28,63 @@ type serveConfig struct {
 	common
 	SecretKeyFile string
 	urlFlags
-	Listen          string
-	RetrySchedule   []time.Duration
-	DeliveryTimeout time.Duration
-	AllowedHosts    *egress.Policy
-	Concurrency     int
-	HookConcurrency int
-	Retention       time.Duration
-	MaxTagsPerPush  int
+	Listen           string
+	RetrySchedule    []time.Duration
+	DeliveryTimeout  time.Duration
+	AllowedHosts     *egress.Policy
+	Concurrency      int
+	HookConcurrency  int
+	Retention        time.Duration
+	MaxPushAge       time.Duration // /healthz fails when the oldest unhandled push is older
+	MaxTagsPerPush   int
+	MaxHooksPerEvent int
+
+	// PrintConfig asks for the effective settings instead of a daemon.
+	PrintConfig bool
+	settings    *settings
 }
+
+const serveUsage = `Usage: forgehook serve [flags]
+
+Every flag is also read from the environment variable FORGEHOOK_ and its
+name in capitals with underscores (FORGEHOOK_RETRY_SCHEDULE), and from the
+TOML file --config names, whose keys are the flags' names (retry-schedule =
+"10s,1m"). The command line wins over the environment, the environment over
+the file, the file over the default. --print-config shows the result.
+
+Flags:
+`
 
 func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	c := &serveConfig{}
-	var retry, allowed string
+	var retry, allowed, configFile string
 	fs := newFlagSet("serve", out)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		fs.PrintDefaults()
+	}
 	c.common.register(fs)
 	c.urlFlags.register(fs)
 	registerKeyFile(fs, &c.SecretKeyFile)
-	fs.StringVar(&c.Listen, "listen", envOr("FORGEHOOK_LISTEN", defaultListen), "`address` to serve the API and hub on (env FORGEHOOK_LISTEN)")
+	fs.StringVar(&configFile, configFlag, "", "TOML `file` of settings, keys named as these flags (env FORGEHOOK_CONFIG)")
+	fs.BoolVar(&c.PrintConfig, "print-config", false, "print the effective settings as TOML, secrets redacted, and exit")
+	fs.StringVar(&c.Listen, "listen", defaultListen, "`address` to serve the API and hub on")
 	fs.StringVar(&retry, "retry-schedule", "10s,1m,5m,30m,2h,6h,12h", "`waits` before each automatic retry of a failed delivery, comma-separated")
 	fs.DurationVar(&c.DeliveryTimeout, "delivery-timeout", hooks.DefaultTimeout, "timeout of one delivery attempt")
 	fs.StringVar(&allowed, "allowed-hosts", egress.DefaultPolicy, "where hooks may deliver: host names, *.domain, IPs, CIDRs, loopback, private, external, *")
 	fs.IntVar(&c.Concurrency, "concurrency", 64, "deliveries in flight at once")
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
+	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
+	fs.IntVar(&c.MaxHooksPerEvent, "max-hooks-per-event", store.DefaultMaxHooksPerEvent, "hooks of one repository or organization that may subscribe to one event (GitHub's limit is 20)")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if c.settings, err = parseSettings(fs, args, "print-config"); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	var err error
 	if c.RetrySchedule, err = hooks.ParseRetrySchedule(retry); err != nil {
 		return nil, err
 	}
@@ -74,6 +99,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	}
 	if c.Retention < time.Hour {
 		return nil, errors.New("serve: --retention must be at least 1h")
+	}
+	if c.MaxHooksPerEvent < 1 {
+		return nil, errors.New("serve: --max-hooks-per-event must be 1 or more")
 	}
 	if c.MaxTagsPerPush < 0 {
 		return nil, errors.New("serve: --max-tags-per-push must be 0 (no limit) or more")
@@ -114,10 +142,13 @@ func validateCloneURLs(c hooks.CloneURLs) error {
 }
 
 // runServe runs the daemon until ctx is cancelled.
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseServe(args, stderr)
 	if err != nil {
 		return err
+	}
+	if c.PrintConfig {
+		return printConfig(stdout, c.settings)
 	}
 	m := &Main{Config: c, Logger: slog.New(slog.NewTextHandler(stderr, nil))}
 	if err := m.Open(ctx); err != nil {
@@ -157,6 +188,7 @@ func (m *Main) Open(ctx context.Context) error {
 	} else if n > 0 {
 		m.Logger.Info("sealed plain-text hook secrets", "count", n, "key_file", c.SecretKeyFile)
 	}
+	db.MaxHooksPerEvent = c.MaxHooksPerEvent
 	boot := hooks.NewGUID()
 	if n, err := db.RecoverLeases(ctx, boot); err != nil {
 		return err // store says "recover leases: ..." and explains a permission problem
@@ -186,11 +218,13 @@ func (m *Main) Open(ctx context.Context) error {
 	urls.Clone = c.Clone
 	pusher := &hooks.PushWorker{
 		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
+		Refs: db,
 		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
 	}
 	srv := &api.Server{
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
+		Backlog: db, MaxPushAge: c.MaxPushAge,
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {

@@ -52,7 +52,11 @@ func NewReceiver(tb testing.TB, secret string) *Receiver {
 }
 
 func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil { // the sender went away mid-request (a SIGKILLed daemon): no delivery
+		http.Error(w, "incomplete request", http.StatusBadRequest)
+		return
+	}
 	got := &Received{Event: github.WebHookType(r), GUID: github.DeliveryID(r), Header: r.Header.Clone(), Body: body, At: time.Now()}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	got.Payload, got.Err = github.ValidatePayload(r, []byte(rc.Secret))

@@ -83,7 +83,7 @@ func benchDrain(b *testing.B, f fanout) {
 		dispatcher := &hooks.Dispatcher{Queue: db, Owner: owner, Retry: hooks.RetryPolicy{Schedule: []time.Duration{time.Second}},
 			Sender: &hooks.Sender{Client: egress.NewClient(policy, 10*time.Second, false),
 				InsecureClient: egress.NewClient(policy, 10*time.Second, true), Timeout: 10 * time.Second}}
-		pusher := &hooks.PushWorker{Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: repos}, Commits: reader,
+		pusher := &hooks.PushWorker{Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: repos}, Commits: reader, Refs: db,
 			URLs: hooks.NewURLs("http://127.0.0.1:8080", ""), Owner: owner, OnEvents: dispatcher.Wake}
 		runCtx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup

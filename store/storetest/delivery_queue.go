@@ -300,7 +300,7 @@ func (s suite) testRecoverLeases(t *testing.T) {
 	MustEnqueueEvent(t, db, a.ID)
 	MustEnqueueEvent(t, db, b.ID)
 	MustEnqueuePush(t, db)
-	MustEnqueuePush(t, db)
+	MustEnqueuePushTo(t, db, "/srv/git/o/other.git")
 	if jobs := MustClaimJobs(t, db, "old", 1); len(jobs) != 1 {
 		t.Fatalf("old claimed %d jobs, want 1", len(jobs))
 	}

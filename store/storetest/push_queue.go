@@ -12,8 +12,14 @@ import (
 // MustEnqueuePush records a push of one branch update and returns it.
 func MustEnqueuePush(tb testing.TB, db Store) *hooks.Push {
 	tb.Helper()
-	p := &hooks.Push{GitDir: "/srv/git/o/r.git", Pusher: "alice", Updates: []hooks.RefUpdate{
-		{Before: hooks.ZeroSHA, After: "1111111111111111111111111111111111111111", Ref: "refs/heads/main"}}}
+	return MustEnqueuePushTo(tb, db, "/srv/git/o/r.git", hooks.RefUpdate{
+		Before: hooks.ZeroSHA, After: "1111111111111111111111111111111111111111", Ref: "refs/heads/main"})
+}
+
+// MustEnqueuePushTo records a push of updates to the repository at gitDir.
+func MustEnqueuePushTo(tb testing.TB, db Store, gitDir string, updates ...hooks.RefUpdate) *hooks.Push {
+	tb.Helper()
+	p := &hooks.Push{GitDir: gitDir, Pusher: "alice", Updates: updates}
 	if err := db.EnqueuePush(context.Background(), p); err != nil {
 		tb.Fatal(err)
 	}
@@ -195,8 +201,15 @@ func (s suite) testPushQueue(t *testing.T) {
 			want = append(want, MustEnqueuePush(t, db).ID)
 		}
 		var got []int64
-		for _, p := range MustClaimPushes(t, db, "boot1", 3) {
+		first := MustClaimPushes(t, db, "boot1", 3)
+		if later := MustClaimPushes(t, db, "boot1", 3); len(later) != 0 {
+			t.Fatalf("claimed %d pushes while older ones of their repository are leased, want 0", len(later))
+		}
+		for _, p := range first {
 			got = append(got, p.ID)
+			if err := CompletePush(ctx, db, p, nil); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, p := range MustClaimPushes(t, db, "boot1", 3) {
 			got = append(got, p.ID)
@@ -210,7 +223,7 @@ func (s suite) testPushQueue(t *testing.T) {
 // CompletePush stores the events of one claimed push, as CompletePushes does
 // for a batch, and returns that push's error.
 func CompletePush(ctx context.Context, db Store, p *hooks.ClaimedPush, events []*hooks.Event) error {
-	errs, err := db.CompletePushes(ctx, []hooks.PushEvents{{Push: p, Events: events}})
+	errs, err := db.CompletePushes(ctx, []hooks.PushEvents{{Push: p, Events: events, Next: len(p.Updates)}})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ type Store interface {
 	hooks.DeliveryQueue
 	hooks.DeliveryService
 	hooks.Tokens
+	hooks.RefStates
 
 	// CreateToken makes a new API token for login, allowed to administer
 	// repos, and returns it.
@@ -63,7 +64,7 @@ func Run(t *testing.T, o Opener) {
 	for _, test := range []func(*testing.T){
 		s.testCreateHook, s.testFindHooks, s.testHooksFor, s.testUpdateHook, s.testDeleteHook,
 		s.testEnsureAccount, s.testEnsureRepo,
-		s.testPushQueue,
+		s.testPushQueue, s.testClaimPushesRoundRobin, s.testCompletePushesProgress, s.testRefState,
 		s.testClaimJobs, s.testFinishJobs, s.testRecoverLeases, s.testNextDue, s.testClaimJobsConcurrently,
 		s.testHookOrderAcrossOwners,
 		s.testFindDeliveries, s.testFindDelivery, s.testRedeliver, s.testLatestEvent, s.testEnqueueEvent,
