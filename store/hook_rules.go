@@ -32,4 +32,3 @@ func siblingHooks(ctx context.Context, tx *sql.Tx, owner, repo string, except in
 	}
 	return list, rows.Err()
 }
-
