@@ -27,7 +27,7 @@ func TestHealthz_StuckPushWorker(t *testing.T) {
 		{"a push older than MaxPushAge: 503", time.Now().Add(-10 * time.Minute), http.StatusServiceUnavailable},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &api.Server{Backlog: backlog{tt.oldest}, MaxPushAge: 5 * time.Minute}
+			s := &api.Server{Health: []api.HealthCheck{api.PushBacklogCheck(backlog{tt.oldest}, 5*time.Minute)}}
 			rec := httptest.NewRecorder()
 			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
 			if rec.Code != tt.want {

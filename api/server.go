@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
 
@@ -29,14 +28,14 @@ type Server struct {
 	PublicURL  string          // the base of every URL in responses, e.g. http://git.example.com:8080
 	Clone      hooks.CloneURLs // templates of repositories' clone URLs; empty ones derive from PublicURL
 	OnEnqueue  func()          // called after events were queued: wakes the dispatcher
+	Health     []HealthCheck   // what /healthz checks; none: always healthy
 	Logger     *slog.Logger
 
+	// Metrics, if set, is served at /metrics (not under /api/v3) to admin
+	// tokens only.
+	Metrics http.Handler
+
 	admin *hooks.Admin // the actions the admin CLI shares, over the fields above
-	// Backlog and MaxPushAge make /healthz answer 503 when the oldest push
-	// not yet turned into events was recorded more than MaxPushAge ago: the
-	// push worker is stuck or far behind. Unchecked if either is unset.
-	Backlog    hooks.PushBacklog
-	MaxPushAge time.Duration
 }
 
 // APIPrefix is the GitHub Enterprise style prefix the API is also served under.
@@ -57,6 +56,9 @@ func (s *Server) Handler() http.Handler {
 		Repos: s.Repos, URLs: s.urlsFor(""), OnEnqueue: s.OnEnqueue}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz)
+	if s.Metrics != nil {
+		s.route(r, "/metrics", map[string]handler{"GET": s.metrics})
+	}
 	s.route(r, APIPrefix, map[string]handler{"GET": s.getRoot})
 	s.register(r.PathPrefix(APIPrefix).Subrouter())
 	s.register(r)

@@ -43,9 +43,9 @@ func (r *PushRepo) MustPush(tb testing.TB, args ...string) []hooks.RefUpdate {
 	}
 	defer os.Remove(path)
 	defer f.Close()
-	ups, err := hooks.ParseRefUpdates(f)
-	if err != nil {
-		tb.Fatal(err)
+	ups, bad, err := hooks.ParseRefUpdates(f)
+	if err != nil || len(bad) > 0 {
+		tb.Fatalf("hook input: %v %v", err, bad)
 	}
 	return ups
 }

@@ -159,6 +159,16 @@ func (r *Repos) All(ctx context.Context) ([]*Found, error) {
 	return x.all, nil
 }
 
+// Known returns every bare repository under Root as the last scan found
+// them, scanning again only if that scan is older than maxAge.
+func (r *Repos) Known(ctx context.Context) ([]*Found, error) {
+	x, err := r.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.all, nil
+}
+
 // Owners returns the owners of the repositories under Root.
 func (r *Repos) Owners(ctx context.Context) ([]string, error) {
 	x, err := r.current(ctx)

@@ -22,6 +22,7 @@ type Dispatcher struct {
 	Poll            time.Duration // how often to look for due jobs without a wake-up; 500ms by default
 	Now             func() time.Time
 	Logger          *slog.Logger
+	Observer        Observer // told of every attempt; none by default
 
 	once sync.Once
 	wake chan struct{}
@@ -60,6 +61,9 @@ func (d *Dispatcher) init() {
 		}
 		if d.Logger == nil {
 			d.Logger = slog.New(slog.DiscardHandler)
+		}
+		if d.Observer == nil {
+			d.Observer = nopObserver{}
 		}
 	})
 }
@@ -184,14 +188,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			claim = true
 		case <-ctxDone:
 			ctxDone = nil
+			given := 0
 			for _, l := range lanes { // give back what was claimed but not started
 				for _, job := range l.jobs {
 					finish <- &Outcome{Job: job, State: JobQueued}
 					held--
+					given++
 				}
 				l.jobs = nil
 			}
 			ready = nil
+			d.Logger.Info("delivery worker stopping: attempts in flight finish, claimed jobs not started go back to the queue",
+				"in_flight", inflight, "given_back", given)
 		}
 	}
 }
@@ -228,10 +236,7 @@ func (d *Dispatcher) attempt(ctx context.Context, job *Job) *Outcome {
 	}
 	a := d.Sender.Send(ctx, job)
 	state, at := d.Retry.Decide(job, a, d.Now())
-	if !a.Delivery.OK() {
-		d.Logger.Warn("delivery failed", "hook", job.Hook.ID, "guid", job.Event.GUID,
-			"attempt", job.Attempt, "status", a.Delivery.Status, "retry_at", at)
-	}
+	d.reportAttempt(job, a, state, at)
 	return &Outcome{Job: job, Delivery: a.Delivery, State: state, RetryAt: at}
 }
 

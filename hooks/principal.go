@@ -32,6 +32,10 @@ func (p *Principal) CanSeeOwner(owner string) bool {
 	return len(p.Repos) == 0 || slices.ContainsFunc(p.Repos, func(r string) bool { return strings.HasPrefix(r, owner+"/") })
 }
 
+// IsAdmin reports whether p may administer everything: its token is
+// limited to no repository.
+func (p *Principal) IsAdmin() bool { return len(p.Repos) == 0 }
+
 type principalKey struct{}
 
 // NewContextWithPrincipal returns a copy of ctx carrying p.

@@ -132,6 +132,7 @@ func (b *eventBuilder) add(pe *PushEvents, i int, rd RefRead, attempts int) erro
 	if attempts > 0 {
 		pe.Read = append(pe.Read, i)
 	}
+	pe.Commits += rd.Change.TotalCommits
 	in := PushInput{Repo: b.repo, Update: up, Change: rd.Change, Pusher: *b.pusher}
 	if err := b.event(pe, EventPush, NewPushPayload(b.w.URLs, in)); err != nil {
 		return err

@@ -33,7 +33,8 @@ type PushWorker struct {
 	Poll     time.Duration // how often to look for pushes without a wake-up; 500ms by default
 	Now      func() time.Time
 	Logger   *slog.Logger
-	OnEvents func() // called after events were queued: wakes the dispatcher
+	Observer Observer // told of every push handled; none by default
+	OnEvents func()   // called after events were queued: wakes the dispatcher
 
 	// MaxTagsPerPush follows GitHub, which creates no events for tags when
 	// more than three are pushed at once: a push that updates more than
@@ -74,6 +75,9 @@ func (w *PushWorker) init() {
 		}
 		if w.OnEvents == nil {
 			w.OnEvents = func() {}
+		}
+		if w.Observer == nil {
+			w.Observer = nopObserver{}
 		}
 	})
 }
@@ -181,6 +185,7 @@ func (w *PushWorker) complete(ctx context.Context, batch []PushEvents) {
 			w.fail(ctx, b.Push, errs[i])
 		default:
 			stored = true
+			w.reportPush(b)
 		}
 	}
 	if stored {

@@ -89,11 +89,12 @@ type PushBacklog interface {
 // PushEvents is a claimed push with the events built for some of its
 // updates: those from Push.Next to Next, and the retried ones.
 type PushEvents struct {
-	Push   *ClaimedPush
-	Events []*Event
-	Next   int           // the updates before Next have now been tried
-	Failed []*RefFailure // the updates that failed this time
-	Read   []int         // the retried updates that were read this time
+	Push    *ClaimedPush
+	Events  []*Event
+	Next    int           // the updates before Next have now been tried
+	Failed  []*RefFailure // the updates that failed this time
+	Read    []int         // the retried updates that were read this time
+	Commits int           // how many commits the updates read this time brought
 }
 
 // RefFailure is a ref update whose commits could not be read.

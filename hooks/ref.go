@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,9 +12,6 @@ import (
 // ZeroSHA is the object id git uses for "no object": the before of a created
 // ref and the after of a deleted one.
 const ZeroSHA = "0000000000000000000000000000000000000000"
-
-// MaxRefUpdates bounds how many ref updates one push may record.
-const MaxRefUpdates = 10000
 
 // RefUpdate is one line of post-receive input: a ref moved from Before to After.
 type RefUpdate struct {
@@ -44,30 +42,55 @@ func (u RefUpdate) ShortRef() string {
 	return strings.TrimPrefix(strings.TrimPrefix(u.Ref, "refs/heads/"), "refs/tags/")
 }
 
+// maxLine bounds one line of post-receive input: a longer line (git's
+// refs are far shorter) is reported as malformed, not kept in memory.
+const maxLine = 64 << 10
+
+// LineError is a line of post-receive input that is not "<old> <new> <ref>".
+type LineError struct {
+	Line int    // 1-based line number
+	Text string // the line, cut to 200 bytes
+	Why  string // what is wrong with it
+}
+
+func (e *LineError) Error() string {
+	return fmt.Sprintf("line %d: %s, got %q", e.Line, e.Why, e.Text)
+}
+
 // ParseRefUpdates reads post-receive's stdin: one "<old> <new> <ref>" line per
-// updated ref. Object ids may be SHA-1 (40 hex) or SHA-256 (64 hex).
-func ParseRefUpdates(r io.Reader) ([]RefUpdate, error) {
-	var out []RefUpdate
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 64*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimRight(sc.Text(), "\r")
-		if line == "" {
-			continue
+// updated ref. Object ids may be SHA-1 (40 hex) or SHA-256 (64 hex). It keeps
+// every well-formed line, however many there are, and returns each malformed
+// one, skipped, in malformed; err is only a failure to read.
+func ParseRefUpdates(r io.Reader) (updates []RefUpdate, malformed []*LineError, err error) {
+	br := bufio.NewReaderSize(r, maxLine)
+	for n := 1; ; n++ {
+		b, err := br.ReadSlice('\n')
+		long := false
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = true
+			text := truncate(string(b), 200)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			b = []byte(text)
 		}
-		f := strings.Fields(line)
-		if len(f) != 3 || !isObjectID(f[0]) || !isObjectID(f[1]) || !strings.HasPrefix(f[2], "refs/") {
-			return nil, fmt.Errorf("line %d: want \"<old> <new> <ref>\", got %q", n, truncate(line, 200))
+		if err != nil && !errors.Is(err, io.EOF) {
+			return updates, malformed, fmt.Errorf("read ref updates: %w", err)
 		}
-		if len(out) == MaxRefUpdates {
-			return nil, fmt.Errorf("more than %d ref updates", MaxRefUpdates)
+		line := strings.TrimRight(string(b), "\r\n")
+		switch f := strings.Fields(line); {
+		case long:
+			malformed = append(malformed, &LineError{Line: n, Text: line, Why: fmt.Sprintf("longer than %d KiB", maxLine>>10)})
+		case line == "":
+		case len(f) != 3 || !isObjectID(f[0]) || !isObjectID(f[1]) || !strings.HasPrefix(f[2], "refs/"):
+			malformed = append(malformed, &LineError{Line: n, Text: truncate(line, 200), Why: `want "<old> <new> <ref>"`})
+		default:
+			updates = append(updates, RefUpdate{Before: f[0], After: f[1], Ref: f[2]})
 		}
-		out = append(out, RefUpdate{Before: f[0], After: f[1], Ref: f[2]})
+		if err != nil {
+			return updates, malformed, nil
+		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read ref updates: %w", err)
-	}
-	return out, nil
 }
 
 func isObjectID(s string) bool {

@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -75,7 +76,23 @@ func Open(path string) (*DB, error) {
 	if err := createFile(path, dbMode); err != nil {
 		return nil, ExplainAccess(path, fmt.Errorf("open database: %w", err))
 	}
-	write, err := sql.Open("sqlite3", dsn(path, writeParams))
+	return open(path, writeParams)
+}
+
+// OpenExisting is Open for a database that must exist already: it never
+// creates the file, and fails with an error matching fs.ErrNotExist if
+// there is none (the post-receive hook must not replace a deleted database
+// with an empty one that no daemon reads).
+func OpenExisting(path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, ExplainAccess(path, fmt.Errorf("open database: %w", err))
+	}
+	return open(path, writeParams+"&mode=rw") // SQLite's URI parameter: no create, even in a race
+}
+
+// open opens the existing file at path with the write connection's params.
+func open(path, params string) (*DB, error) {
+	write, err := sql.Open("sqlite3", dsn(path, params))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -25,24 +25,28 @@ const (
 // EnqueuePush records p, queued at once, in one transaction and sets its ID.
 // A zero ReceivedAt is set to now. This is all the post-receive hook does.
 func (db *DB) EnqueuePush(ctx context.Context, p *hooks.Push) error {
+	now := db.now()
+	err := db.update(ctx, func(tx *sql.Tx) error { return insertPush(ctx, tx, p, now) })
+	return wrap("enqueue push", err)
+}
+
+// insertPush inserts p, queued at now, and sets its ID; a zero ReceivedAt
+// becomes now.
+func insertPush(ctx context.Context, tx *sql.Tx, p *hooks.Push, now time.Time) error {
 	updates := p.Updates
 	if updates == nil {
 		updates = []hooks.RefUpdate{}
 	}
 	b, err := json.Marshal(updates)
 	if err != nil {
-		return fmt.Errorf("enqueue push: %w", err)
+		return err
 	}
-	now := db.now()
 	if p.ReceivedAt.IsZero() {
 		p.ReceivedAt = now
 	}
-	err = db.update(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO pushes (git_dir, pusher, updates, received_at,
-			state, run_at, attempts) VALUES (?, ?, ?, ?, 0, ?, 0) RETURNING id`,
-			p.GitDir, p.Pusher, string(b), millis(p.ReceivedAt), millis(now)).Scan(&p.ID)
-	})
-	return wrap("enqueue push", err)
+	return tx.QueryRowContext(ctx, `INSERT INTO pushes (git_dir, pusher, updates, received_at,
+		state, run_at, attempts) VALUES (?, ?, ?, ?, 0, ?, 0) RETURNING id`,
+		p.GitDir, p.Pusher, string(b), millis(p.ReceivedAt), millis(now)).Scan(&p.ID)
 }
 
 // ClaimPushes leases up to n pushes that are due or whose lease expired, for

@@ -26,15 +26,17 @@ func deps(t *testing.T, pkg string) map[string]bool {
 // the secret keys: the hook records pushes and never reads a secret.
 func TestDependencyDirection(t *testing.T) {
 	const mod = "github.com/forgehook/forgehook/"
+	const prometheus = "github.com/prometheus/client_golang/prometheus"
 	tests := []struct {
 		pkg       string
 		forbidden []string
 		required  []string
 	}{
 		{mod + "internal/postreceive",
-			[]string{"github.com/go-git/go-git/v5", "github.com/gorilla/mux", mod + "api", mod + "pshb", mod + "git", mod + "internal/seal"},
+			[]string{"github.com/go-git/go-git/v5", "github.com/gorilla/mux", mod + "api", mod + "pshb", mod + "git", mod + "internal/seal", mod + "metrics", prometheus},
 			[]string{mod + "store", "github.com/mattn/go-sqlite3"}},
-		{mod + "api", []string{"database/sql", mod + "store", mod + "pshb", mod + "git"}, nil},
+		{mod + "api", []string{"database/sql", mod + "store", mod + "pshb", mod + "git", prometheus}, nil},
+		{mod + "store", []string{prometheus}, nil}, // only metrics/ imports client_golang
 		{mod + "pshb", []string{"database/sql", mod + "store", mod + "api", mod + "git"}, nil},
 		{mod + "git", []string{"database/sql", mod + "store", mod + "api"}, nil},
 		{mod + "store", []string{mod + "api", mod + "git", "github.com/go-git/go-git/v5"}, nil},

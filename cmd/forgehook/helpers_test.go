@@ -152,8 +152,7 @@ func (e *Env) MustStart(extra ...string) *Daemon {
 			d.mu.Lock()
 			d.logs.WriteString(line + "\n")
 			d.mu.Unlock()
-			if _, rest, ok := strings.Cut(line, "listen=http://"); ok {
-				addr, _, _ := strings.Cut(rest, " ")
+			if addr, ok := listenAddr(line); ok {
 				select {
 				case urls <- "http://" + addr:
 				default:
@@ -184,6 +183,20 @@ func (e *Env) MustStart(extra ...string) *Daemon {
 	}
 	e.Daemon = d
 	return d
+}
+
+// listenAddr returns the address of the daemon's start line, in the text
+// or the JSON log format.
+func listenAddr(line string) (string, bool) {
+	if _, rest, ok := strings.Cut(line, " listen=http://"); ok {
+		addr, _, _ := strings.Cut(rest, " ")
+		return addr, true
+	}
+	if _, rest, ok := strings.Cut(line, `"listen":"http://`); ok {
+		addr, _, _ := strings.Cut(rest, `"`)
+		return addr, true
+	}
+	return "", false
 }
 
 // Stop sends SIGTERM and waits for the daemon to exit.

@@ -19,6 +19,7 @@ import (
 	"github.com/forgehook/forgehook/git"
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/wake"
+	"github.com/forgehook/forgehook/metrics"
 	"github.com/forgehook/forgehook/pshb"
 	"github.com/forgehook/forgehook/store"
 )
@@ -40,8 +41,10 @@ type serveConfig struct {
 	MaxHooksPerEvent int
 
 	// PrintConfig asks for the effective settings instead of a daemon.
-	PrintConfig bool
-	settings    *settings
+	PrintConfig   bool
+	settings      *settings
+	Log           logConfig
+	MetricsListen string // serves /metrics without authentication; "" for none
 }
 
 const serveUsage = `Usage: forgehook serve [flags]
@@ -77,6 +80,8 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
 	fs.IntVar(&c.MaxHooksPerEvent, "max-hooks-per-event", store.DefaultMaxHooksPerEvent, "hooks of one repository or organization that may subscribe to one event (GitHub's limit is 20)")
+	c.Log.register(fs)
+	fs.StringVar(&c.MetricsListen, "metrics-listen", "", "`address` to serve /metrics on without authentication, for Prometheus; /metrics on --listen always needs an admin token")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
 	var err error
 	if c.settings, err = parseSettings(fs, args, "print-config"); err != nil {
@@ -150,7 +155,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if c.PrintConfig {
 		return printConfig(stdout, c.settings)
 	}
-	m := &Main{Config: c, Logger: slog.New(slog.NewTextHandler(stderr, nil))}
+	m := &Main{Config: c, Logger: c.Log.logger(stderr)}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
@@ -167,6 +172,7 @@ type Main struct {
 	reader   *git.Reader
 	ln       net.Listener
 	server   *http.Server
+	metrics  *metricsServer // nil without --metrics-listen
 	wake     *wake.Listener
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -203,8 +209,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 
+	met := metrics.New(db, m.Logger)
 	dispatcher := &hooks.Dispatcher{
-		Queue: db, Owner: boot, Logger: m.Logger,
+		Queue: db, Owner: boot, Logger: m.Logger, Observer: met,
 		Concurrency: c.Concurrency, HookConcurrency: c.HookConcurrency,
 		Retry: hooks.RetryPolicy{Schedule: c.RetrySchedule},
 		Sender: &hooks.Sender{
@@ -216,21 +223,38 @@ func (m *Main) Open(ctx context.Context) error {
 	m.reader = git.NewReader()
 	urls := hooks.NewURLs(c.PublicURL, "")
 	urls.Clone = c.Clone
+	repos := &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}
 	pusher := &hooks.PushWorker{
-		Pushes: db, Hooks: db, Accounts: db, Repos: &git.Repos{Root: c.Repos, DefaultOwner: c.DefaultOwner}, Commits: m.reader,
+		Pushes: db, Hooks: db, Accounts: db, Repos: repos, Commits: m.reader,
 		Refs: db,
 		URLs: urls, MaxTagsPerPush: c.MaxTagsPerPush, Owner: boot, Logger: m.Logger, OnEvents: dispatcher.Wake,
+		Observer: met,
 	}
 	srv := &api.Server{
 		Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: pusher.Repos, Tokens: db,
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
-		Backlog: db, MaxPushAge: c.MaxPushAge,
+		Metrics: met.Handler(),
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
+	watch, err := newDBWatch(c.DB, m.Logger)
+	if err != nil {
+		return err
+	}
+	srv.Health = append(srv.Health, watch.Check)
+	if c.MaxPushAge > 0 {
+		srv.Health = append(srv.Health, api.PushBacklogCheck(db, c.MaxPushAge))
+	}
+	drainer := newSpoolDrainer(db, repos, watch, pusher.Wake, m.Logger)
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
-		m.Logger.Warn("no wake-up socket; pushes are noticed by polling", "err", err)
-	} else if err := m.wake.ShareGroup(c.DB); err != nil {
-		m.Logger.Warn("wake-up socket not in the database's group; other users' pushes are noticed by polling", "err", err)
+		m.Logger.Warn("no wake-up socket; pushes are noticed by polling, and pushes the hook cannot record leave no trace here", "err", err)
+	} else {
+		m.wake.OnFailure = func(report string) {
+			met.PushRecordFailed()
+			m.Logger.Error("post-receive could not record a push: it gets no events (the pusher saw 'forgehook: enqueue failed')", "report", report)
+		}
+		if err := m.wake.ShareGroup(c.DB); err != nil {
+			m.Logger.Warn("wake-up socket not in the database's group; other users' pushes are noticed by polling", "err", err)
+		}
 	}
 
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -239,18 +263,23 @@ func (m *Main) Open(ctx context.Context) error {
 	m.goRun(func() { _ = pusher.Run(runCtx) })
 	if m.wake != nil {
 		// A wake-up is a recorded push, or a ping or redelivery the admin CLI queued.
-		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); dispatcher.Wake() }) })
+		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); dispatcher.Wake(); drainer.Wake() }) })
 	}
+	m.goRun(func() { drainer.Run(runCtx) })
 	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{
 		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
 	}
+	if c.MetricsListen != "" {
+		if m.metrics, err = listenMetrics(c.MetricsListen, met.Handler(), m.Logger); err != nil {
+			return err
+		}
+	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.server.Serve(m.ln) }()
-	m.Logger.Info("forgehook serving", "listen", "http://"+m.ln.Addr().String(), "public_url", c.PublicURL,
-		"db", c.DB, "repos", c.Repos, "version", version)
+	m.logStart(ctx)
 	return nil
 }
 
@@ -281,6 +310,10 @@ func (m *Main) goRun(f func()) {
 // flight finish (up to the delivery timeout), then the database closes.
 func (m *Main) Close() error {
 	var errs []error
+	m.Logger.Info("forgehook stopping: no new requests or work; attempts in flight finish")
+	if m.metrics != nil {
+		errs = append(errs, m.metrics.Close())
+	}
 	if m.server != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, m.server.Shutdown(sctx))
@@ -300,6 +333,7 @@ func (m *Main) Close() error {
 		errs = append(errs, m.reader.Close())
 	}
 	if m.db != nil {
+		m.logStop()
 		errs = append(errs, m.db.Close())
 	}
 	return errors.Join(errs...)

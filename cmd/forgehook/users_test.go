@@ -15,6 +15,7 @@ import (
 	"github.com/forgehook/forgehook/hooks/hookstest"
 	"github.com/forgehook/forgehook/internal/gittest"
 	"github.com/forgehook/forgehook/internal/wake"
+	"github.com/forgehook/forgehook/store"
 )
 
 // The accounts of TestTwoUsers: the git user that owns the repositories and
@@ -85,10 +86,13 @@ func TestTwoUsers(t *testing.T) {
 		}
 	}
 
+	// The push is kept in the spool beside the database, which the daemon drains.
 	wantLine := func(out, want string) {
 		t.Helper()
-		if strings.TrimSpace(out) != "remote: forgehook: enqueue failed: "+want {
-			t.Fatalf("push output:\n%s\nwant the one line:\nremote: forgehook: enqueue failed: %s", out, want)
+		prefix := "remote: forgehook: database busy/unwritable (" + want + "): push kept in " + store.SpoolDir(e.DB) + "/"
+		if line := strings.TrimSpace(out); !strings.HasPrefix(line, prefix) || strings.Count(line, "\n") > 0 ||
+			!strings.HasSuffix(line, ".push; the daemon will deliver it") {
+			t.Fatalf("push output:\n%s\nwant the one line:\n%s....push; the daemon will deliver it", out, prefix)
 		}
 	}
 
@@ -145,7 +149,7 @@ func TestTwoUsers(t *testing.T) {
 		if strings.Contains(out2, "forgehook") {
 			t.Fatalf("push output:\n%s", out2)
 		}
-		wantDelivered(3, head)
+		wantDelivered(4, head) // after the spooled one
 	})
 	t.Run("read-only shm explained", func(t *testing.T) {
 		shm := e.DB + "-shm" // the running daemon's connection keeps it
@@ -158,6 +162,7 @@ func TestTwoUsers(t *testing.T) {
 		_, out := push("not recorded either")
 		wantLine(out, fmt.Sprintf("cannot write %s as user %s (owner %s:%s, mode 0640): run 'chmod 660 %s'",
 			shm, gitUser, daemonUser, shareGroup, shm))
+		waitUntil(t, "the spool drained", func() bool { return !store.Pending(store.SpoolDir(e.DB)) })
 		e.Daemon.Stop()
 	})
 	t.Run("directory the pusher cannot write explained", func(t *testing.T) {

@@ -1,28 +1,19 @@
 // Package postreceive is what the git post-receive hook runs: it records the
-// push in the database and wakes the daemon. It must stay small and fast,
+// push in the database (or, when that cannot be written, in a spool the
+// daemon drains) and wakes the daemon. It must stay small and fast,
 // and must never fail the push: the caller always exits 0.
 package postreceive
 
 import (
 	"bytes"
 	"cmp"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"time"
-
-	"github.com/forgehook/forgehook/hooks"
-	"github.com/forgehook/forgehook/internal/wake"
-	"github.com/forgehook/forgehook/store"
 )
-
-// maxInput bounds what the hook reads from git: far more than any push.
-const maxInput = 8 << 20
 
 // RecordedEnv is set, in the environment of the hooks forgehook chains, to
 // the git dir whose push forgehook has taken care of: a forgehook hook that
@@ -41,12 +32,12 @@ type Options struct {
 	Now    func() time.Time
 }
 
-// Run records the push and runs the chained hook. Problems are reported as
-// one line on Stderr; Run itself never fails.
+// Run records the push (see record) and runs the chained hooks. Problems
+// are reported on Stderr, one line each; Run itself never fails.
 func Run(o Options) {
-	input, err := io.ReadAll(io.LimitReader(o.Stdin, maxInput))
+	input, err := io.ReadAll(o.Stdin) // all of it, however big: git gave it
 	if err != nil {
-		fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: read input: %v\n", err)
+		fmt.Fprintf(o.Stderr, "forgehook: read input: %v (recording what was read)\n", err)
 	}
 	gitDir, err := filepath.Abs(cmp.Or(o.Getenv("GIT_DIR"), "."))
 	switch {
@@ -55,15 +46,7 @@ func Run(o Options) {
 	case o.Getenv(RecordedEnv) == gitDir, isGitoliteAdmin(o.Repos, gitDir):
 		// Recorded by the forgehook hook that runs this one, or not for webhooks.
 	default:
-		if err := record(o, gitDir, input); err != nil {
-			var ae *store.AccessError
-			if errors.As(err, &ae) {
-				err = ae // the file, the user and the fix say it all
-			}
-			fmt.Fprintf(o.Stderr, "forgehook: enqueue failed: %v\n", err)
-		} else {
-			wake.Notify(wake.SocketPath(o.DB))
-		}
+		record(o, gitDir, input)
 	}
 	for _, c := range o.Chain {
 		if !filepath.IsAbs(c) {
@@ -87,31 +70,7 @@ func isGitoliteAdmin(repos, gitDir string) bool {
 	return repos != "" && filepath.Base(gitDir) == "gitolite-admin.git" && filepath.Dir(gitDir) == filepath.Clean(repos)
 }
 
-func record(o Options, gitDir string, input []byte) error {
-	updates, err := hooks.ParseRefUpdates(bytes.NewReader(input))
-	if err != nil {
-		return err
-	}
-	if len(updates) == 0 {
-		return nil
-	}
-	db, err := store.Open(o.DB)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	p := &hooks.Push{GitDir: gitDir, Pusher: hooks.PusherFromEnv(o.Getenv, osUser()), Updates: updates, ReceivedAt: o.Now()}
-	return db.EnqueuePush(context.Background(), p)
-}
-
 func executable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-func osUser() string {
-	if u, err := user.Current(); err == nil {
-		return u.Username
-	}
-	return ""
 }

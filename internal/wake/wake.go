@@ -1,5 +1,7 @@
 // Package wake lets the post-receive hook nudge a running daemon: a unix
 // datagram socket beside the database, one byte per push, never waited on.
+// The hook also reports there, in one datagram, a push it could not record,
+// so that the daemon's log keeps a trace of what the pusher saw.
 package wake
 
 import (
@@ -16,18 +18,41 @@ func SocketPath(dbPath string) string { return dbPath + ".wake" }
 
 // Notify sends one wake-up to the daemon listening at path. It never blocks
 // for long and reports nothing: with no daemon, there is nobody to wake.
-func Notify(path string) {
+func Notify(path string) { send(path, []byte{wakeUp}) }
+
+// NotifyFailure tells the daemon listening at path that a push could not be
+// recorded, and why (report is cut to MaxReport bytes). Like Notify it never
+// blocks for long and reports nothing.
+func NotifyFailure(path, report string) {
+	send(path, append([]byte{recordFailed}, report[:min(len(report), MaxReport)]...))
+}
+
+// MaxReport bounds the report of NotifyFailure.
+const MaxReport = 1024
+
+// The first byte of a datagram.
+const (
+	wakeUp       = 1
+	recordFailed = 2
+)
+
+func send(path string, msg []byte) {
 	conn, err := net.DialTimeout("unixgram", path, 50*time.Millisecond)
 	if err != nil {
 		return
 	}
 	defer conn.Close()
 	_ = conn.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
-	_, _ = conn.Write([]byte{1})
+	_, _ = conn.Write(msg)
 }
 
 // Listener receives wake-ups.
 type Listener struct {
+	// OnFailure, if set, is called by Run with the report of every push a
+	// hook could not record (see NotifyFailure). Anyone who may write the
+	// socket may send one: treat the report as untrusted text.
+	OnFailure func(report string)
+
 	conn *net.UnixConn
 	path string
 }
@@ -74,13 +99,21 @@ func (l *Listener) ShareGroup(like string) error {
 	return nil
 }
 
-// Run calls f for every wake-up until the listener is closed.
+// Run calls f for every wake-up, and OnFailure for every failure report,
+// until the listener is closed.
 func (l *Listener) Run(f func()) {
-	buf := make([]byte, 16)
+	buf := make([]byte, 1+MaxReport)
 	for {
-		if _, _, err := l.conn.ReadFromUnix(buf); err != nil {
+		n, _, err := l.conn.ReadFromUnix(buf)
+		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
+			}
+			continue
+		}
+		if n > 0 && buf[0] == recordFailed {
+			if l.OnFailure != nil {
+				l.OnFailure(string(buf[1:n]))
 			}
 			continue
 		}

@@ -71,3 +71,37 @@ func TestShareGroup(t *testing.T) {
 		t.Fatal("ShareGroup(missing file): no error")
 	}
 }
+
+func TestNotifyFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "forgehook.db.wake")
+	l, err := wake.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	reports := make(chan string, 2)
+	woken := make(chan struct{}, 2)
+	l.OnFailure = func(r string) { reports <- r }
+	go l.Run(func() { woken <- struct{}{} })
+	wake.NotifyFailure(path, "/srv/git/o/r.git: database is locked")
+	wake.NotifyFailure(path, string(make([]byte, 3*wake.MaxReport)))
+	for _, want := range []int{len("/srv/git/o/r.git: database is locked"), wake.MaxReport} {
+		select {
+		case r := <-reports:
+			if len(r) != want {
+				t.Fatalf("report of %d bytes, want %d", len(r), want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no failure report")
+		}
+	}
+	wake.Notify(path)
+	select {
+	case <-woken: // and the failure reports woke nobody before it
+	case <-time.After(5 * time.Second):
+		t.Fatal("no wake-up")
+	}
+	if len(woken) != 0 {
+		t.Fatalf("%d more wake-ups, want none: failure reports must not wake the worker", len(woken))
+	}
+}

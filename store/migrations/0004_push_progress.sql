@@ -1,4 +1,4 @@
--- 0003_push_progress: a push is turned into events a chunk of ref updates at
+-- 0004_push_progress: a push is turned into events a chunk of ref updates at
 -- a time, round-robin between repositories, and one update whose commits
 -- cannot be read no longer holds back the others.
 --

@@ -26,6 +26,7 @@ type Store interface {
 	hooks.DeliveryService
 	hooks.Tokens
 	hooks.RefStates
+	hooks.StatsReader
 
 	// CreateToken makes a new API token for login, allowed to administer
 	// repos, and returns it.
@@ -70,7 +71,7 @@ func Run(t *testing.T, o Opener) {
 		s.testFindDeliveries, s.testFindDelivery, s.testRedeliver, s.testLatestEvent, s.testEnqueueEvent,
 		s.testSearchDeliveries, s.testPruneDeliveries,
 		s.testTokens, s.testListAndRevokeTokens,
-		s.testSecrets,
+		s.testSecrets, s.testReadStats,
 	} {
 		t.Run(testName(test), test)
 	}
