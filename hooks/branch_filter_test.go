@@ -27,6 +27,7 @@ func TestBranchFilter_Match(t *testing.T) {
 		{"{main,release/*}", []string{"refs/heads/main", "refs/heads/release/1.0", "refs/heads/release/a/b"}, []string{"refs/heads/dev", "refs/tags/release/1"}},
 		{"main,{release/*,hotfix/*}", []string{"refs/heads/main", "refs/heads/release/2", "refs/heads/hotfix/x"}, []string{"refs/heads/feature/x", "refs/tags/v1"}},
 		{"refs/tags/v*", []string{"refs/tags/v1.2.3"}, []string{"refs/heads/v1", "refs/tags/x1"}},
+		{"main,{release/*,hotfix/*},refs/tags/v*", []string{"refs/heads/main", "refs/heads/hotfix/1", "refs/tags/v2"}, []string{"refs/tags/main", "refs/heads/v2"}}, // the README's
 		{"feature-?", []string{"refs/heads/feature-a", "refs/heads/feature-é"}, []string{"refs/heads/feature-ab"}},
 		{"v[0-9]*", []string{"refs/heads/v1x"}, []string{"refs/heads/va"}},
 		// Gitea matches a branch's full ref too, so a negated class first
