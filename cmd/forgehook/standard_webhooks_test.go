@@ -48,7 +48,7 @@ func TestStandardWebhooks_VerifiedByTheReferenceLibrary(t *testing.T) {
 	secret := "whsec_" + base64.StdEncoding.EncodeToString(key)
 
 	for _, bad := range []map[string]any{
-		{"signature": "standard-webhooks"},                              // no secret
+		{"signature": "standard-webhooks"},                               // no secret
 		{"signature": "standard-webhooks", "secret": "whsec_not base64"}, // not the base64 of a key
 		{"signature": "ed25519", "secret": "s"},
 	} {
