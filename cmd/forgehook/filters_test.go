@@ -175,3 +175,29 @@ func TestBranchFilter_OnlyMatchingRefsDelivered(t *testing.T) {
 		t.Fatalf("delivered %v after the tag, want nothing more", refsOf(t, all[before+2:]))
 	}
 }
+
+// TestBranchFilter_KeptWhenTheHubResubscribes: a hub subscriber knows
+// nothing of forgehook's config keys, so subscribing again keeps them.
+func TestBranchFilter_KeptWhenTheHubResubscribes(t *testing.T) {
+	t.Parallel()
+	e := MustNewEnv(t)
+	e.MustRepo("acme", "hubkeep")
+	e.MustStart()
+	recv := hookstest.NewReceiver(t, "hk")
+	gh := e.Client(true)
+	if _, err := gh.Repositories.Subscribe(bg(), "acme", "hubkeep", "push", recv.URL, []byte("hk")); err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	list, _, err := gh.Repositories.ListHooks(bg(), "acme", "hubkeep", nil)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("hooks: %v, %v", list, err)
+	}
+	path := fmt.Sprintf("repos/acme/hubkeep/hooks/%d", list[0].GetID())
+	e.MustHookAPI("PATCH", path+"/config", map[string]any{"branch_filter": "main", "headers": map[string]string{"X-Token": "t"}})
+	if _, err := gh.Repositories.Subscribe(bg(), "acme", "hubkeep", "create", recv.URL, []byte("hk")); err != nil {
+		t.Fatalf("subscribe again: %v", err)
+	}
+	if got := e.MustHookAPI("GET", path, nil); got.Config.BranchFilter != "main" || got.Config.Headers["X-Token"] != "********" {
+		t.Fatalf("after subscribing again: branch_filter %q, headers %v; want both kept", got.Config.BranchFilter, got.Config.Headers)
+	}
+}
