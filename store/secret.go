@@ -3,59 +3,26 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/sealing"
 )
 
-// Sealer encrypts values at rest; *seal.Keyring is one. ad names where a
-// value is stored, so that a sealed value moved elsewhere does not open.
-type Sealer interface {
-	Seal(plaintext, ad []byte) (string, error)
-	Open(sealed string, ad []byte) ([]byte, error)
-}
+// Sealer encrypts values at rest; *seal.Keyring is one.
+type Sealer = sealing.Sealer
 
 // errNoSealer is returned where a hook secret must be sealed or opened and
-// DB.Secrets is nil: a secret is never stored in plain text, nor read as
-// empty.
-var errNoSealer = errors.New("hook secrets need the secret key, and this process has none")
+// DB.Secrets is nil.
+var errNoSealer = sealing.ErrNoSealer
 
-// secretAD binds the sealed secret of hook id to its row and column.
-func secretAD(id int64) []byte { return []byte("hooks.secret:" + strconv.FormatInt(id, 10)) }
-
-// sealSecret returns how hook id's secret is stored, and whether it is
-// sealed; an empty secret (an unsigned hook) is stored as it is.
+// sealSecret returns how hook id's secret is stored, and whether it is sealed.
 func (db *DB) sealSecret(id int64, secret string) (string, bool, error) {
-	if secret == "" {
-		return "", false, nil
-	}
-	if db.Secrets == nil {
-		return "", false, errNoSealer
-	}
-	s, err := db.Secrets.Seal([]byte(secret), secretAD(id))
-	if err != nil {
-		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
-	}
-	return s, true, nil
+	return sealing.Seal(db.Secrets, id, secret)
 }
 
-// openSecret returns hook id's secret as stored: sealed, or plain text from
-// before the secrets were sealed.
+// openSecret returns hook id's secret as stored.
 func (db *DB) openSecret(id int64, stored string, sealed bool) (string, error) {
-	if !sealed {
-		return stored, nil
-	}
-	if db.Secrets == nil {
-		return "", errNoSealer
-	}
-	plain, err := db.Secrets.Open(stored, secretAD(id))
-	if err != nil {
-		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
-	}
-	return string(plain), nil
+	return sealing.Open(db.Secrets, id, stored, sealed)
 }
 
 // setSecret stores hook id's secret, sealed, through tx.
@@ -68,51 +35,14 @@ func (db *DB) setSecret(ctx context.Context, tx *sql.Tx, id int64, secret string
 	return err
 }
 
-// headersAD binds the sealed custom headers of hook id to its row and column.
-func headersAD(id int64) []byte { return []byte("hooks.headers:" + strconv.FormatInt(id, 10)) }
-
-// sealHeaders returns how hook id's custom headers are stored: empty for none,
-// else their JSON object, sealed. Headers are never stored in plain text.
-func (db *DB) sealHeaders(id int64, headers map[string]string) (string, error) {
-	if len(headers) == 0 {
-		return "", nil
-	}
-	if db.Secrets == nil {
-		return "", errNoSealer
-	}
-	b, err := json.Marshal(headers)
-	if err != nil {
-		return "", fmt.Errorf("hook %d: encode headers: %w", id, err)
-	}
-	s, err := db.Secrets.Seal(b, headersAD(id))
-	if err != nil {
-		return "", fmt.Errorf("hook %d: seal headers: %w", id, err)
-	}
-	return s, nil
-}
-
-// openHeaders returns hook id's custom headers as stored, or nil for none.
+// openHeaders returns hook id's custom headers as stored.
 func (db *DB) openHeaders(id int64, stored string) (map[string]string, error) {
-	if stored == "" {
-		return nil, nil
-	}
-	if db.Secrets == nil {
-		return nil, errNoSealer
-	}
-	plain, err := db.Secrets.Open(stored, headersAD(id))
-	if err != nil {
-		return nil, fmt.Errorf("hook %d: open headers: %w", id, err)
-	}
-	var h map[string]string
-	if err := json.Unmarshal(plain, &h); err != nil {
-		return nil, fmt.Errorf("hook %d: decode headers: %w", id, err)
-	}
-	return h, nil
+	return sealing.OpenHeaders(db.Secrets, id, stored)
 }
 
 // setHeaders stores hook id's custom headers, sealed, through tx.
 func (db *DB) setHeaders(ctx context.Context, tx *sql.Tx, id int64, headers map[string]string) error {
-	stored, err := db.sealHeaders(id, headers)
+	stored, err := sealing.SealHeaders(db.Secrets, id, headers)
 	if err != nil {
 		return err
 	}
