@@ -136,8 +136,17 @@ func (o object) config() (hooks.ConfigPatch, error) {
 		*dst = &s
 	}
 	var err error
-	c.InsecureSSL, err = o.insecureSSL()
-	return c, err
+	if c.InsecureSSL, err = o.insecureSSL(); err != nil {
+		return c, err
+	}
+	if o.has("template") {
+		t, err := hooks.ParseTemplate(o["template"])
+		if err != nil {
+			return c, err
+		}
+		c.Template = &t
+	}
+	return c, nil
 }
 
 func truncate(s string, n int) string {

@@ -6,6 +6,7 @@ package hooks
 type ConfigPatch struct {
 	URL, ContentType, Secret *string
 	InsecureSSL              *bool
+	Template                 *Template // a zero Template removes the template
 }
 
 // Apply sets the keys of p on c. A secret equal to SecretMask (a masked
@@ -23,9 +24,12 @@ func (p ConfigPatch) Apply(c *HookConfig) {
 	if p.InsecureSSL != nil {
 		c.InsecureSSL = *p.InsecureSSL
 	}
+	if p.Template != nil {
+		c.Template = *p.Template
+	}
 }
 
 // IsZero reports whether p sets no key.
 func (p ConfigPatch) IsZero() bool {
-	return p.URL == nil && p.ContentType == nil && p.Secret == nil && p.InsecureSSL == nil
+	return p.URL == nil && p.ContentType == nil && p.Secret == nil && p.InsecureSSL == nil && p.Template == nil
 }

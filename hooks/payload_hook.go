@@ -24,6 +24,9 @@ type HookConfigJSON struct {
 	InsecureSSL string `json:"insecure_ssl"`
 	URL         string `json:"url"`
 	Secret      string `json:"secret,omitempty"`
+	// Template is a forgehook addition that GitHub clients ignore: the
+	// request the hook sends instead of GitHub's, absent for none.
+	Template *TemplateJSON `json:"template,omitempty"`
 }
 
 // LastResponseJSON is a hook's last_response object.
@@ -54,7 +57,8 @@ func NewHookJSON(u URLs, h *Hook) *HookJSON {
 
 // NewHookConfigJSON returns the config object of c with the secret masked.
 func NewHookConfigJSON(c HookConfig) HookConfigJSON {
-	j := HookConfigJSON{ContentType: c.ContentType.String(), InsecureSSL: "0", URL: c.URL}
+	j := HookConfigJSON{ContentType: c.ContentType.String(), InsecureSSL: "0", URL: c.URL,
+		Template: NewTemplateJSON(c.Template)}
 	if c.InsecureSSL {
 		j.InsecureSSL = "1"
 	}

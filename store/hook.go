@@ -13,7 +13,7 @@ import (
 var _ hooks.HookService = (*DB)(nil)
 
 const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
-	insecure_ssl, created_at, updated_at, last_code, last_status, last_message`
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, template`
 
 // FindHookByID returns hook id, or ENOTFOUND.
 func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
@@ -98,6 +98,10 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 	if err != nil {
 		return fmt.Errorf("create hook: %w", err)
 	}
+	tmpl, err := templateText(h.Config.Template)
+	if err != nil {
+		return fmt.Errorf("create hook: %w", err)
+	}
 	now := db.now()
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		others, err := siblingHooks(ctx, tx, h.Owner, h.Repo, 0)
@@ -114,10 +118,10 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 		// The secret is sealed for the row's id, known once the row is in:
 		// the plain text never reaches SQLite.
 		err = tx.QueryRowContext(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
-			content_type, secret, insecure_ssl, created_at, updated_at, last_status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused') RETURNING id`,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status, template)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused', ?) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
-			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now),
+			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now), tmpl,
 		).Scan(&h.ID)
 		if err != nil {
 			return err
@@ -155,11 +159,15 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		if err != nil {
 			return err
 		}
+		tmpl, err := templateText(h.Config.Template)
+		if err != nil {
+			return err
+		}
 		h.UpdatedAt = db.now()
 		_, err = tx.ExecContext(ctx, `UPDATE hooks SET name = ?, events = ?, active = ?, url = ?,
-			content_type = ?, insecure_ssl = ?, updated_at = ? WHERE id = ?`,
+			content_type = ?, insecure_ssl = ?, updated_at = ?, template = ? WHERE id = ?`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), tmpl, h.ID)
 		if err != nil {
 			return err
 		}
@@ -204,6 +212,7 @@ func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	var (
 		h                hooks.Hook
 		events, secret   string
+		tmpl             string
 		sealed           bool
 		created, updated int64
 		code             sql.NullInt64
@@ -211,7 +220,7 @@ func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
 		&h.Config.ContentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
-		&code, &h.LastResponse.Status, &message)
+		&code, &h.LastResponse.Status, &message, &tmpl)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +230,22 @@ func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
 		return nil, fmt.Errorf("hook %d: events: %w", h.ID, err)
 	}
+	if tmpl != "" {
+		if h.Config.Template, err = hooks.ParseTemplate([]byte(tmpl)); err != nil {
+			return nil, fmt.Errorf("hook %d: template: %w", h.ID, err)
+		}
+	}
 	h.CreatedAt, h.UpdatedAt = fromMillis(created), fromMillis(updated)
 	h.LastResponse.Code = int(code.Int64)
 	h.LastResponse.Message = message.String
 	return &h, nil
+}
+
+// templateText returns the stored form of t: its JSON, or "" for none.
+func templateText(t hooks.Template) (string, error) {
+	if t.IsZero() {
+		return "", nil
+	}
+	b, err := json.Marshal(hooks.NewTemplateJSON(t))
+	return string(b), err
 }
