@@ -237,13 +237,34 @@ func printHook(c *hookCmd, a *admin, h *hooks.Hook) error {
 	for _, kv := range [][2]string{
 		{"URL", h.Config.URL}, {"Content type", h.Config.ContentType.String()}, {"Secret", secret},
 		{"Events", strings.Join(h.Events, ", ")}, {"Active", yesNo(h.Active)},
-		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Last response", lastResponseLong(h.LastResponse)},
+		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Template", templateSummary(h.Config.Template)},
+		{"Last response", lastResponseLong(h.LastResponse)},
 		{"Created", h.CreatedAt.Local().Format("2006-01-02 15:04:05")},
 		{"Updated", h.UpdatedAt.Local().Format("2006-01-02 15:04:05")}, {"API", j.URL},
 	} {
 		fmt.Fprintf(tw, "  %s:\t%s\n", kv[0], cellSpaces.Replace(kv[1]))
 	}
 	return tw.Flush()
+}
+
+// templateSummary describes a hook's request template in one line.
+func templateSummary(t hooks.Template) string {
+	switch {
+	case t.IsZero():
+		return "none (GitHub's request)"
+	case t.Room != "":
+		return t.Preset + " " + t.Room
+	case t.Preset != "":
+		return t.Preset
+	}
+	method, url := t.Method, t.URL
+	if method == "" {
+		method = "POST"
+	}
+	if url == "" {
+		url = "the hook URL"
+	}
+	return fmt.Sprintf("%s %s, a %d-byte body template", method, url, len(t.Body))
 }
 
 // lastResponseLong is lastResponse with the reason there was no answer.
@@ -278,6 +299,7 @@ func lastResponse(r hooks.LastResponse) string {
 type hookFields struct {
 	fs                                   *flag.FlagSet
 	URL, ContentType, Secret, SecretFile string
+	TemplateFile, Preset, Room           string
 	Events                               listFlag
 	Active, InsecureSSL                  bool
 }
@@ -291,6 +313,9 @@ func registerHookFields(fs *flag.FlagSet, create bool) *hookFields {
 	fs.Var(&f.Events, "events", "the `events` to deliver, comma-separated or repeated; * for all (default push)")
 	fs.BoolVar(&f.Active, "active", create, "deliver events (--active=false keeps the hook but sends nothing)")
 	fs.BoolVar(&f.InsecureSSL, "insecure-ssl", false, "do not verify the receiver's TLS certificate")
+	fs.StringVar(&f.TemplateFile, "template-file", "", "send the request the config.template JSON in `file` describes instead of GitHub's (\"\" removes the template)")
+	fs.StringVar(&f.Preset, "template-preset", "", "send a chat message instead of GitHub's payload: `name` slack, discord or matrix")
+	fs.StringVar(&f.Room, "template-room", "", "the Matrix room `id` (!…) for --template-preset matrix")
 	return f
 }
 
@@ -321,7 +346,38 @@ func (f *hookFields) patch(stdin io.Reader, stderr io.Writer) (hooks.ConfigPatch
 	}
 	secret, err := f.secret(stdin, stderr)
 	p.Secret = secret
+	if err != nil {
+		return p, err
+	}
+	p.Template, err = f.template()
 	return p, err
+}
+
+// template returns the template given by --template-file or
+// --template-preset (with --template-room), or nil if neither was.
+func (f *hookFields) template() (*hooks.Template, error) {
+	fromFile, preset := flagSet(f.fs, "template-file"), flagSet(f.fs, "template-preset")
+	switch {
+	case fromFile && preset:
+		return nil, usagef("%s: give --template-file or --template-preset, not both", cmdName(f.fs))
+	case flagSet(f.fs, "template-room") && !preset:
+		return nil, usagef("%s: --template-room goes with --template-preset matrix", cmdName(f.fs))
+	case preset:
+		return &hooks.Template{Preset: f.Preset, Room: f.Room}, nil
+	case fromFile && f.TemplateFile == "":
+		return &hooks.Template{}, nil
+	case fromFile:
+		b, err := os.ReadFile(f.TemplateFile)
+		if err != nil {
+			return nil, fmt.Errorf("--template-file: %w", err)
+		}
+		t, err := hooks.ParseTemplate(b)
+		if err != nil {
+			return nil, fmt.Errorf("--template-file %s: %w", f.TemplateFile, err)
+		}
+		return &t, nil
+	}
+	return nil, nil
 }
 
 // secret returns the secret given by --secret, --secret - or
@@ -424,7 +480,7 @@ func hookEdit(ctx context.Context, c *hookCmd, a *admin, f *hookFields, stdin io
 		upd.Active = &f.Active
 	}
 	if upd.Config == nil && upd.Events == nil && upd.Active == nil {
-		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active or --insecure-ssl", c.name)
+		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active, --insecure-ssl, --template-file or --template-preset", c.name)
 	}
 	if h, err = a.db.UpdateHook(ctx, h.ID, upd); err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)
