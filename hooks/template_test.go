@@ -210,3 +210,43 @@ func TestParseTemplate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTemplate_JSONBodyKeepsAnyMessage: whatever a commit message holds, a
+// JSON body template renders valid JSON that decodes to exactly the message.
+func FuzzTemplate_JSONBodyKeepsAnyMessage(f *testing.F) {
+	for _, s := range []string{"plain", "quote \" backslash \\ tab \t", "line\nline\r\n", "<b>&</b>", "\u2028\u2029", "${ref}", "\x00\x1f"} {
+		f.Add(s)
+	}
+	h := templateHook(hooks.Template{Body: `{"t":"${head_commit.message}","u":"${head_commit.message}${ref}"}`})
+	if err := h.Validate(); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		payload, err := json.Marshal(map[string]any{"ref": "r", "head_commit": map[string]string{"message": msg}})
+		if err != nil {
+			t.Skip()
+		}
+		var want string
+		_ = json.Unmarshal(mustJSON(t, msg), &want) // what a JSON round trip makes of msg (invalid UTF-8 becomes U+FFFD)
+		r, err := hooks.NewRequest(h, &hooks.Event{GUID: "g", Name: "push", Payload: payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]string
+		if err := json.Unmarshal(r.Body, &got); err != nil {
+			t.Fatalf("body %q is not JSON: %v", r.Body, err)
+		}
+		if got["t"] != want || got["u"] != want+"r" {
+			t.Fatalf("t=%q u=%q, want %q", got["t"], got["u"], want)
+		}
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
