@@ -89,7 +89,8 @@ func (h *Handler) serve(r *http.Request) error {
 		}
 		return nil
 	}
-	cfg.InsecureSSL = existing[0].Config.InsecureSSL
+	// What the hub cannot express stays as the REST API set it.
+	cfg.InsecureSSL, cfg.Template = existing[0].Config.InsecureSSL, existing[0].Config.Template
 	_, err = h.Hooks.UpdateHook(r.Context(), existing[0].ID, hooks.HookUpdate{Config: &cfg, AddEvents: []string{req.Event}})
 	return err
 }

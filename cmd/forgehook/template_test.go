@@ -337,3 +337,29 @@ func TestTemplate_EgressGuardChecksTheRenderedURL(t *testing.T) {
 		t.Errorf("the loopback receiver got %d requests through the guard", n)
 	}
 }
+
+// TestTemplate_HubResubscribeKeepsTheTemplate: a PubSubHubbub subscribe for
+// a hook's callback adds the event and keeps the template the REST API set.
+func TestTemplate_HubResubscribeKeepsTheTemplate(t *testing.T) {
+	t.Parallel()
+	e := MustNewEnv(t)
+	e.MustRepo("acme", "widgets")
+	e.MustStart()
+	recv := hookstest.NewReceiver(t, "")
+	h := e.MustCreateTemplateHook("acme", "widgets", recv.URL, "", "slack")
+	if _, err := e.Client(true).Repositories.Subscribe(bg(), "acme", "widgets", "create", recv.URL, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := e.Client(false)
+	req, err := c.NewRequest("GET", "repos/acme/widgets/hooks/"+strconv.FormatInt(h.GetID(), 10), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Events []string
+		Config struct{ Template map[string]string }
+	}
+	if _, err := c.Do(bg(), req, &got); err != nil || got.Config.Template["preset"] != "slack" || len(got.Events) != 2 {
+		t.Fatalf("hook after subscribe: events %v, template %v (%v); want push and create, the slack preset", got.Events, got.Config.Template, err)
+	}
+}
