@@ -209,6 +209,16 @@ func NewTemplateJSON(t Template) *TemplateJSON {
 	return &j
 }
 
+// StoredTemplate returns the text a store keeps for t: its config.template
+// JSON, or "" for none. ParseTemplate reads it back.
+func StoredTemplate(t Template) string {
+	if t.IsZero() {
+		return ""
+	}
+	b, _ := json.Marshal(NewTemplateJSON(t)) // strings only: it cannot fail
+	return string(b)
+}
+
 // ParseTemplate reads a config.template value: a preset name, an object
 // with the fields of TemplateJSON, or "" or {} for none. Unknown keys are
 // refused. It checks the shape only; Hook.Validate checks the rest.

@@ -99,10 +99,6 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 	if err != nil {
 		return fmt.Errorf("create hook: %w", err)
 	}
-	tmpl, err := templateText(h.Config.Template)
-	if err != nil {
-		return fmt.Errorf("create hook: %w", err)
-	}
 	now := db.now()
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		others, err := siblingHooks(ctx, tx, h.Owner, h.Repo, 0)
@@ -118,7 +114,7 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 			content_type, secret, insecure_ssl, created_at, updated_at, last_status, template)
 			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused', ?) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
-			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now), tmpl,
+			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now), hooks.StoredTemplate(h.Config.Template),
 		).Scan(&h.ID)
 		if err != nil {
 			return err
@@ -156,15 +152,11 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		if err != nil {
 			return err
 		}
-		tmpl, err := templateText(h.Config.Template)
-		if err != nil {
-			return err
-		}
 		h.UpdatedAt = db.now()
 		_, err = tx.ExecContext(ctx, `UPDATE hooks SET name = ?, events = ?, active = ?, url = ?,
 			content_type = ?, insecure_ssl = ?, updated_at = ?, template = ? WHERE id = ?`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), tmpl, h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), hooks.StoredTemplate(h.Config.Template), h.ID)
 		if err != nil {
 			return err
 		}
@@ -236,13 +228,4 @@ func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	h.LastResponse.Code = int(code.Int64)
 	h.LastResponse.Message = message.String
 	return &h, nil
-}
-
-// templateText returns the stored form of t: its JSON, or "" for none.
-func templateText(t hooks.Template) (string, error) {
-	if t.IsZero() {
-		return "", nil
-	}
-	b, err := json.Marshal(hooks.NewTemplateJSON(t))
-	return string(b), err
 }
