@@ -234,3 +234,19 @@ func (s *Server) testHook(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// previewHook renders the request a delivery to the hook would make, for
+// the latest push (of ?repo= for an organization hook) or else a ping,
+// without sending it.
+func (s *Server) previewHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	e, req, err := s.admin.Preview(r.Context(), h, r.URL.Query().Get("repo"), hooks.PrincipalFromContext(r.Context()).Login)
+	if err != nil {
+		return err
+	}
+	ghttp.JSON(w, http.StatusOK, hooks.NewPreviewJSON(e, req))
+	return nil
+}

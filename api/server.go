@@ -99,6 +99,7 @@ func (s *Server) register(r *mux.Router) {
 		s.route(r, base.item, map[string]handler{"GET": sc(s.getHook), "PATCH": sc(s.editHook), "DELETE": sc(s.deleteHook)})
 		s.route(r, base.item+"/config", map[string]handler{"GET": sc(s.getHookConfig), "PATCH": sc(s.editHookConfig)})
 		s.route(r, base.item+"/pings", map[string]handler{"POST": sc(s.pingHook)})
+		s.route(r, base.item+"/preview", map[string]handler{"POST": sc(s.previewHook)})
 		s.route(r, base.item+"/deliveries", map[string]handler{"GET": sc(s.listDeliveries)})
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}", map[string]handler{"GET": sc(s.getDelivery)})
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}/attempts", map[string]handler{"POST": sc(s.redeliver)})

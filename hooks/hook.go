@@ -51,6 +51,8 @@ type HookConfig struct {
 	// Signature adds a signature scheme to GitHub's: SignatureGitHub (none)
 	// or SignatureStandardWebhooks.
 	Signature string
+	// Template is the request sent instead of GitHub's; zero for GitHub's.
+	Template Template
 }
 
 // LastResponse is the outcome of a hook's newest delivery, as GitHub shows it.
@@ -100,7 +102,10 @@ func (h *Hook) Validate() error {
 		return err
 	}
 	h.Events = events
-	return h.Config.Validate()
+	if err := h.Config.Validate(); err != nil {
+		return err
+	}
+	return h.Config.Template.validate(h)
 }
 
 // Validate checks a hook configuration and fills in the default content type.
@@ -108,19 +113,8 @@ func (c *HookConfig) Validate() error {
 	if c.URL == "" {
 		return Invalid("Hook", "url", "missing_field", "Config must contain URL for webhooks")
 	}
-	if len(c.URL) > MaxURLLength {
-		return Invalid("Hook", "url", "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength))
-	}
-	// U+FFFD is where a JSON decoder put bytes that were not UTF-8.
-	if !utf8.ValidString(c.URL) || strings.ContainsRune(c.URL, utf8.RuneError) {
-		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be valid UTF-8.")
-	}
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || !validPort(u.Port()) {
-		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be an absolute http or https URL.")
-	}
-	if u.User != nil {
-		return Invalid("Hook", "url", "custom", "The URL must not carry credentials.")
+	if code, msg := urlProblem(c.URL); code != "" {
+		return Invalid("Hook", "url", code, msg)
 	}
 	if c.ContentType == "" {
 		c.ContentType = ContentForm
@@ -141,6 +135,26 @@ func (c *HookConfig) Validate() error {
 		c.Headers = nil
 	}
 	return c.validateSignature()
+}
+
+// urlProblem returns GitHub's validation code and message for a URL no
+// delivery can go to, or "" and "" for a usable one.
+func urlProblem(s string) (code, msg string) {
+	if len(s) > MaxURLLength {
+		return "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength)
+	}
+	// U+FFFD is where a JSON decoder put bytes that were not UTF-8.
+	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
+		return "custom", "The URL you've entered is not valid. It must be valid UTF-8."
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || !validPort(u.Port()) {
+		return "custom", "The URL you've entered is not valid. It must be an absolute http or https URL."
+	}
+	if u.User != nil {
+		return "custom", "The URL must not carry credentials."
+	}
+	return "", ""
 }
 
 // validPort reports whether port, from a URL, is empty or 1 to 65535.

@@ -29,6 +29,9 @@ type HookConfigJSON struct {
 	BranchFilter string            `json:"branch_filter,omitempty"`
 	Headers      map[string]string `json:"headers,omitempty"`
 	Signature    string            `json:"signature,omitempty"`
+	// Template is a forgehook addition that GitHub clients ignore: the
+	// request the hook sends instead of GitHub's, absent for none.
+	Template *TemplateJSON `json:"template,omitempty"`
 }
 
 // LastResponseJSON is a hook's last_response object.
@@ -61,7 +64,8 @@ func NewHookJSON(u URLs, h *Hook) *HookJSON {
 // header values masked.
 func NewHookConfigJSON(c HookConfig) HookConfigJSON {
 	j := HookConfigJSON{ContentType: c.ContentType.String(), InsecureSSL: "0", URL: c.URL,
-		BranchFilter: c.BranchFilter, Headers: MaskHeaders(c.Headers), Signature: c.Signature}
+		BranchFilter: c.BranchFilter, Headers: MaskHeaders(c.Headers), Signature: c.Signature,
+		Template: NewTemplateJSON(c.Template)}
 	if c.InsecureSSL {
 		j.InsecureSSL = "1"
 	}

@@ -17,7 +17,7 @@ import (
 var _ hooks.HookService = (*DB)(nil)
 
 const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
-	insecure_ssl, created_at, updated_at, last_code, last_status, last_message`
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, template`
 
 // FindHookByID returns hook id, or ENOTFOUND.
 func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
@@ -119,10 +119,10 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
-			content_type, secret, insecure_ssl, created_at, updated_at, last_status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9, 'unused') RETURNING id`,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status, template)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9, 'unused', $10) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
-			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now),
+			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), hooks.StoredTemplate(h.Config.Template),
 		).Scan(&h.ID)
 		if err != nil {
 			return err
@@ -170,9 +170,9 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		}
 		h.UpdatedAt = db.now()
 		_, err = tx.Exec(ctx, `UPDATE hooks SET name = $1, events = $2, active = $3, url = $4,
-			content_type = $5, insecure_ssl = $6, updated_at = $7 WHERE id = $8`,
+			content_type = $5, insecure_ssl = $6, updated_at = $7, template = $8 WHERE id = $9`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), hooks.StoredTemplate(h.Config.Template), h.ID)
 		if err != nil {
 			return err
 		}
@@ -233,6 +233,7 @@ func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 		h                hooks.Hook
 		events, secret   string
 		contentType      string
+		tmpl             string
 		sealed           bool
 		created, updated int64
 		code             *int
@@ -240,7 +241,7 @@ func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
 		&contentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
-		&code, &h.LastResponse.Status, &message)
+		&code, &h.LastResponse.Status, &message, &tmpl)
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +251,11 @@ func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 	}
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
 		return nil, fmt.Errorf("hook %d: events: %w", h.ID, err)
+	}
+	if tmpl != "" {
+		if h.Config.Template, err = hooks.ParseTemplate([]byte(tmpl)); err != nil {
+			return nil, fmt.Errorf("hook %d: template: %w", h.ID, err)
+		}
 	}
 	h.CreatedAt, h.UpdatedAt = fromMillis(created), fromMillis(updated)
 	if code != nil {

@@ -63,7 +63,7 @@ type Opener struct {
 func Run(t *testing.T, o Opener) {
 	s := suite{o}
 	for _, test := range []func(*testing.T){
-		s.testCreateHook, s.testFindHooks, s.testHooksFor, s.testUpdateHook, s.testDeleteHook,
+		s.testCreateHook, s.testFindHooks, s.testHooksFor, s.testUpdateHook, s.testDeleteHook, s.testHookTemplate,
 		s.testEnsureAccount, s.testEnsureRepo,
 		s.testPushQueue, s.testClaimPushesRoundRobin, s.testCompletePushesProgress, s.testRefState,
 		s.testClaimJobs, s.testFinishJobs, s.testRecoverLeases, s.testNextDue, s.testClaimJobsConcurrently,
