@@ -27,6 +27,7 @@ const (
 // on the server, with its text alternative.
 type chart struct {
 	Bars              []bar // oldest hour first
+	Grid              []int // x of the lines between every 6 hours
 	Succeeded, Failed int
 	Width, Height     int
 	Baseline          int
@@ -63,6 +64,9 @@ func (s *Server) healthChart(r *http.Request, h *hooks.Hook) (chart, error) {
 			c.Bars[i].Failure++
 			c.Failed++
 		}
+	}
+	for i := 6; i < chartHours; i += 6 {
+		c.Grid = append(c.Grid, i*chartSlot)
 	}
 	top := 1
 	for _, b := range c.Bars {

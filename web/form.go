@@ -70,16 +70,14 @@ func newHookForm(h *hooks.Hook, action, submit string) hookForm {
 	default:
 		f.Choice = choiceCustom
 	}
+	checked := func(e string) bool { return f.Choice == choiceCustom && slices.Contains(h.Events, e) }
+	for _, e := range sentEvents {
+		f.Sent = append(f.Sent, eventOption{Name: e, Label: eventLabels[e][0], Hint: eventLabels[e][1], Checked: checked(e)})
+	}
 	for _, e := range hooks.RepositoryEvents {
-		o := eventOption{Name: e, Label: e, Checked: f.Choice == choiceCustom && slices.Contains(h.Events, e)}
-		if l, ok := eventLabels[e]; ok {
-			o.Label, o.Hint = l[0], l[1]
-		}
-		if slices.Contains(sentEvents, e) {
-			f.Sent = append(f.Sent, o)
-		} else {
-			f.Other = append(f.Other, o)
-			f.OtherOpen = f.OtherOpen || o.Checked
+		if !slices.Contains(sentEvents, e) {
+			f.Other = append(f.Other, eventOption{Name: e, Label: e, Checked: checked(e)})
+			f.OtherOpen = f.OtherOpen || checked(e)
 		}
 	}
 	return f
@@ -136,3 +134,7 @@ func (f hookForm) withErrors(err error) (hookForm, bool) {
 	}
 	return f, true
 }
+
+// KeepsSecret reports whether the secret field holds the mask: the stored
+// secret stays unless the field is changed.
+func (f hookForm) KeepsSecret() bool { return f.Secret == hooks.SecretMask }

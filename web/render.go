@@ -110,7 +110,9 @@ func serveStyle(w http.ResponseWriter, _ *http.Request) {
 func repoPath(owner, name string) string { return Prefix + "repos/" + owner + "/" + name }
 
 // hookPath returns the page of hook h.
-func hookPath(h *hooks.Hook) string { return fmt.Sprintf("%s/hooks/%d", repoPath(h.Owner, h.Repo), h.ID) }
+func hookPath(h *hooks.Hook) string {
+	return fmt.Sprintf("%s/hooks/%d", repoPath(h.Owner, h.Repo), h.ID)
+}
 
 // deliveryPath returns the page of attempt d of hook h.
 func deliveryPath(h *hooks.Hook, d *hooks.Delivery) string {

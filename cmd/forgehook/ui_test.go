@@ -20,12 +20,13 @@ import (
 )
 
 // uiEnv is an installation for the web pages' tests: acme/widgets with a
-// hook to a receiver that has seen a real push, and acme/secret with a
-// hook of its own.
+// hook to a receiver that has seen a real push and one to a receiver that
+// answers 500, and acme/secret with a hook of its own.
 type uiEnv struct {
 	*Env
 	Recv       *hookstest.Receiver
 	HookID     int64 // acme/widgets' hook
+	FailingID  int64 // acme/widgets' hook whose receiver answers 500
 	SecretHook int64 // acme/secret's hook
 	Head       string
 }
@@ -40,6 +41,9 @@ func mustUIEnv(t *testing.T) *uiEnv {
 	e.MustStart()
 	u := &uiEnv{Env: e, Recv: hookstest.NewReceiver(t, "s3cret-value")}
 	u.HookID = e.MustCreateHook("acme", "widgets", u.Recv.URL+"/hook", "json", "s3cret-value", "push").GetID()
+	failing := hookstest.NewReceiver(t, "")
+	failing.Respond = func(*http.Request) int { return http.StatusInternalServerError }
+	u.FailingID = e.MustCreateHook("acme", "widgets", failing.URL+"/broken", "form", "", "push").GetID()
 	u.SecretHook = e.MustCreateHook("acme", "secret", u.Recv.URL+"/other", "json", "s3cret-value", "push").GetID()
 	u.Recv.WaitFor(t, "ping", 2, wait)
 	c := e.WS.MustClone(bare, "work")
@@ -199,8 +203,8 @@ func TestUI_PostsWithoutTheCSRFTokenAreRefused(t *testing.T) {
 		t.Errorf("hook URL after the refused update = %q, want it unchanged", got)
 	}
 	hooksNow, _, err := u.Client(false).Repositories.ListHooks(context.Background(), "acme", "widgets", nil)
-	if err != nil || len(hooksNow) != 1 {
-		t.Errorf("hooks of acme/widgets after the refused create: %d (%v), want 1", len(hooksNow), err)
+	if err != nil || len(hooksNow) != 2 {
+		t.Errorf("hooks of acme/widgets after the refused create: %d (%v), want 2", len(hooksNow), err)
 	}
 	if status, _ := w.get("/ui/"); status != http.StatusOK {
 		t.Errorf("after the refused sign-out: status=%d, want the session still signed in (200)", status)
@@ -347,12 +351,12 @@ func (b *browser) waitLoaded() {
 // phone width, and checks that the phone's page does not scroll sideways.
 func (b *browser) shoot(name string) {
 	b.t.Helper()
-	wide := get(b, "screenshot "+name, chromedp.FullScreenshot(90))
+	wide := get(b, "screenshot "+name, chromedp.FullScreenshot(100))
 	b.do("phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 	if overflow := b.eval(`document.documentElement.scrollWidth - window.innerWidth`); overflow > 0 {
 		b.t.Errorf("%s at 375 px: the page is %d px wider than the screen", name, overflow)
 	}
-	narrow := get(b, "screenshot "+name, chromedp.FullScreenshot(90))
+	narrow := get(b, "screenshot "+name, chromedp.FullScreenshot(100))
 	b.do("desktop", chromedp.EmulateViewport(1280, 900))
 	for suffix, img := range map[string][]byte{"1280": wide, "375": narrow} {
 		if err := os.WriteFile(filepath.Join(b.shots, name+"-"+suffix+".png"), img, 0o644); err != nil {
@@ -394,7 +398,8 @@ func TestUI_Browser(t *testing.T) {
 	}
 	waitUntil(t, "the push's delivery shown as the hook's last status", func() bool {
 		b.do("reload", chromedp.Reload())
-		return strings.Contains(get(b, "main", chromedp.OuterHTML(chromedp.CSS("main"))), "Last delivery was successful.")
+		html := get(b, "main", chromedp.OuterHTML(chromedp.CSS("main")))
+		return strings.Contains(html, "Last delivery was successful.") && strings.Contains(html, "Last delivery was not successful. Invalid HTTP Response: 500")
 	})
 	b.shoot("repositories")
 
@@ -441,6 +446,15 @@ func TestUI_Browser(t *testing.T) {
 	if n := b.eval(`document.querySelectorAll("table.deliveries tbody tr").length`); n < 3 {
 		t.Errorf("deliveries filtered to successes: %d rows, want the ping, the push and its redelivery", n)
 	}
+
+	b.open(base + "/ui/repos/acme/widgets/hooks/" + itoa(u.FailingID) + "?outcome=failure")
+	if n := b.eval(`document.querySelectorAll("table.deliveries tbody tr").length`); n < 2 {
+		t.Errorf("failing hook's failures: %d rows, want its ping and push at least", n)
+	}
+	if s := b.text(`//section[@aria-labelledby="health-title"]/p`); !strings.Contains(s, " 0 deliveries succeeded") || strings.Contains(s, "and 0 failed") {
+		t.Errorf("failing hook's health: %q, want failures and no successes", s)
+	}
+	b.shoot("hook-failing")
 
 	b.open(base + "/ui/repos/acme/widgets")
 	b.shoot("webhooks")
