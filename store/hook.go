@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/hookrules"
 )
 
 var _ hooks.HookService = (*DB)(nil)
@@ -104,11 +105,7 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 		if err != nil {
 			return err
 		}
-		if len(others) >= hooks.MaxHooksPerRepo {
-			return hooks.Invalid("Hook", "", "custom",
-				fmt.Sprintf("The %s cannot have more than %d hooks", scope(h), hooks.MaxHooksPerRepo))
-		}
-		if err := checkHook(h, others, db.maxHooksPerEvent()); err != nil {
+		if err := hookrules.CheckCreate(h, others, db.maxHooksPerEvent()); err != nil {
 			return err
 		}
 		// The secret is sealed for the row's id, known once the row is in:
@@ -148,7 +145,7 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		if err != nil {
 			return err
 		}
-		if err := checkHook(h, others, db.maxHooksPerEvent()); err != nil {
+		if err := hookrules.Check(h, others, db.maxHooksPerEvent()); err != nil {
 			return err
 		}
 		events, err := json.Marshal(h.Events)

@@ -3,56 +3,25 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
-	"strconv"
+
+	"github.com/forgehook/forgehook/store/internal/sealing"
 )
 
-// Sealer encrypts values at rest; *seal.Keyring is one. ad names where a
-// value is stored, so that a sealed value moved elsewhere does not open.
-type Sealer interface {
-	Seal(plaintext, ad []byte) (string, error)
-	Open(sealed string, ad []byte) ([]byte, error)
-}
+// Sealer encrypts values at rest; *seal.Keyring is one.
+type Sealer = sealing.Sealer
 
 // errNoSealer is returned where a hook secret must be sealed or opened and
-// DB.Secrets is nil: a secret is never stored in plain text, nor read as
-// empty.
-var errNoSealer = errors.New("hook secrets need the secret key, and this process has none")
+// DB.Secrets is nil.
+var errNoSealer = sealing.ErrNoSealer
 
-// secretAD binds the sealed secret of hook id to its row and column.
-func secretAD(id int64) []byte { return []byte("hooks.secret:" + strconv.FormatInt(id, 10)) }
-
-// sealSecret returns how hook id's secret is stored, and whether it is
-// sealed; an empty secret (an unsigned hook) is stored as it is.
+// sealSecret returns how hook id's secret is stored, and whether it is sealed.
 func (db *DB) sealSecret(id int64, secret string) (string, bool, error) {
-	if secret == "" {
-		return "", false, nil
-	}
-	if db.Secrets == nil {
-		return "", false, errNoSealer
-	}
-	s, err := db.Secrets.Seal([]byte(secret), secretAD(id))
-	if err != nil {
-		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
-	}
-	return s, true, nil
+	return sealing.Seal(db.Secrets, id, secret)
 }
 
-// openSecret returns hook id's secret as stored: sealed, or plain text from
-// before the secrets were sealed.
+// openSecret returns hook id's secret as stored.
 func (db *DB) openSecret(id int64, stored string, sealed bool) (string, error) {
-	if !sealed {
-		return stored, nil
-	}
-	if db.Secrets == nil {
-		return "", errNoSealer
-	}
-	plain, err := db.Secrets.Open(stored, secretAD(id))
-	if err != nil {
-		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
-	}
-	return string(plain), nil
+	return sealing.Open(db.Secrets, id, stored, sealed)
 }
 
 // setSecret stores hook id's secret, sealed, through tx.

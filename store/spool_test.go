@@ -12,6 +12,7 @@ import (
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/storetest"
 )
 
 // MustSpoolPush spools a push of ref, received at at, into dir and returns
@@ -52,7 +53,7 @@ func TestDB_DrainSpool(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("drained %d (%v), want 3", n, err)
 		}
-		ps := MustClaimPushes(t, db, "boot", 10)
+		ps := storetest.MustClaimPushes(t, db, "boot", 10)
 		var refs []string
 		for _, p := range ps {
 			refs = append(refs, p.Updates[0].Ref)
@@ -89,7 +90,7 @@ func TestDB_DrainSpool(t *testing.T) {
 		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 			t.Fatalf("the file drained twice is still there: %v", err)
 		}
-		if ps := MustClaimPushes(t, db, "boot", 10); len(ps) != 1 {
+		if ps := storetest.MustClaimPushes(t, db, "boot", 10); len(ps) != 1 {
 			t.Fatalf("%d pushes recorded, want 1", len(ps))
 		}
 	})

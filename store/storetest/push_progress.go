@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -22,9 +22,9 @@ const (
 // TestDB_ClaimPushes_RoundRobin: each repository's oldest push first, then
 // the second ones; a repository whose oldest push waits for a retry gives
 // none, and the others are not held back.
-func TestDB_ClaimPushes_RoundRobin(t *testing.T) {
+func (s suite) testClaimPushesRoundRobin(t *testing.T) {
 	ctx := context.Background()
-	db, clock := MustOpenDB(t)
+	db, clock := s.open(t)
 	a1 := MustEnqueuePushTo(t, db, "/a.git")
 	a2 := MustEnqueuePushTo(t, db, "/a.git")
 	b1 := MustEnqueuePushTo(t, db, "/b.git")
@@ -59,9 +59,9 @@ func TestDB_ClaimPushes_RoundRobin(t *testing.T) {
 // TestDB_CompletePushes_Progress: a push is stored a chunk at a time; a ref
 // update that failed is retried alone and, failed for good, is listed with
 // its reason while the push is done.
-func TestDB_CompletePushes_Progress(t *testing.T) {
+func (s suite) testCompletePushesProgress(t *testing.T) {
 	ctx := context.Background()
-	db, clock := MustOpenDB(t)
+	db, clock := s.open(t)
 	h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 	p := MustEnqueuePushTo(t, db, "/srv/git/o/r.git", update("refs/heads/a", hooks.ZeroSHA, sha1),
 		update("refs/heads/b", hooks.ZeroSHA, sha1), update("refs/heads/c", hooks.ZeroSHA, sha2))
@@ -111,9 +111,9 @@ func TestDB_CompletePushes_Progress(t *testing.T) {
 // TestDB_RefState: a seeded state holds for the push it was seeded for and
 // moves on with each push marked done; refs moved by a push it missed make
 // it unknown.
-func TestDB_RefState(t *testing.T) {
+func (s suite) testRefState(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	const dir = "/srv/git/o/r.git"
 	p1 := MustEnqueuePushTo(t, db, dir, update("refs/heads/b", hooks.ZeroSHA, sha2))
 	p2 := MustEnqueuePushTo(t, db, dir, update("refs/heads/main", sha1, sha2), update("refs/heads/b", sha2, hooks.ZeroSHA))
@@ -131,7 +131,7 @@ func TestDB_RefState(t *testing.T) {
 		t.Fatal("the state seeded for p1 is taken as p2's")
 	}
 	for _, p := range MustClaimPushes(t, db, "boot1", 1) {
-		if err := completePush(ctx, db, p, nil); err != nil {
+		if err := CompletePush(ctx, db, p, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 )
 
-func TestDB_PruneDeliveries(t *testing.T) {
+func (s suite) testPruneDeliveries(t *testing.T) {
 	ctx := context.Background()
-	db, clock := MustOpenDB(t)
+	db, clock := s.open(t)
 	h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 
 	MustEnqueueEvent(t, db, h.ID) // delivered on the first day: pruned
@@ -18,7 +18,7 @@ func TestDB_PruneDeliveries(t *testing.T) {
 	MustDeliverAll(t, db)
 	queued := MustEnqueueEvent(t, db, h.ID) // still queued: kept
 	MustEnqueuePush(t, db)
-	if err := completePush(ctx, db, MustClaimPushes(t, db, "boot1", 1)[0], nil); err != nil {
+	if err := CompletePush(ctx, db, MustClaimPushes(t, db, "boot1", 1)[0], nil); err != nil {
 		t.Fatal(err)
 	}
 	clock.Add(48 * time.Hour)

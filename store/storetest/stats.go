@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -6,11 +6,10 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
-	"github.com/forgehook/forgehook/store"
 )
 
 // MustReadStats reads db's stats.
-func MustReadStats(tb testing.TB, db *store.DB) *hooks.Stats {
+func MustReadStats(tb testing.TB, db Store) *hooks.Stats {
 	tb.Helper()
 	s, err := db.ReadStats(context.Background())
 	if err != nil {
@@ -19,8 +18,8 @@ func MustReadStats(tb testing.TB, db *store.DB) *hooks.Stats {
 	return s
 }
 
-func TestDB_ReadStats(t *testing.T) {
-	db, clock := MustOpenDB(t)
+func (su suite) testReadStats(t *testing.T) {
+	db, clock := su.open(t)
 	if s := MustReadStats(t, db); *s != (hooks.Stats{}) {
 		t.Fatalf("empty database: stats=%+v, want zeros", s)
 	}

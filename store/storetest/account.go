@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 )
 
-func TestDB_EnsureAccount(t *testing.T) {
+func (s suite) testEnsureAccount(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	a, err := db.EnsureAccount(ctx, "Octo")
 	if err != nil {
 		t.Fatal(err)
@@ -51,9 +51,9 @@ func TestDB_EnsureAccount(t *testing.T) {
 	wantCode(t, err, hooks.EINVALID)
 }
 
-func TestDB_EnsureRepo(t *testing.T) {
+func (s suite) testEnsureRepo(t *testing.T) {
 	ctx := context.Background()
-	db, clock := MustOpenDB(t)
+	db, clock := s.open(t)
 	id, created, err := db.EnsureRepo(ctx, "Octo", "Hello")
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 )
 
-func TestDB_SearchDeliveries(t *testing.T) {
+func (s suite) testSearchDeliveries(t *testing.T) {
 	ctx := context.Background()
-	db, clock := MustOpenDB(t)
+	db, clock := s.open(t)
 	h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 	org := MustCreateHook(t, db, "o", "", "http://b.example/")
 	other := MustCreateHook(t, db, "p", "q", "http://c.example/")

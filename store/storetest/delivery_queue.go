@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
-	"github.com/forgehook/forgehook/store"
 )
 
 // MustClaimJobs claims up to n jobs for owner with a one-minute lease.
-func MustClaimJobs(tb testing.TB, db *store.DB, owner string, n int, busy ...int64) []*hooks.Job {
+func MustClaimJobs(tb testing.TB, db Store, owner string, n int, busy ...int64) []*hooks.Job {
 	tb.Helper()
 	jobs, err := db.ClaimJobs(context.Background(), owner, n, busy, time.Minute)
 	if err != nil {
@@ -24,13 +23,13 @@ func MustClaimJobs(tb testing.TB, db *store.DB, owner string, n int, busy ...int
 
 // MustFinish records one outcome per job, all in state, each with an
 // attempt that got code (0: no attempt).
-func MustFinish(tb testing.TB, db *store.DB, jobs []*hooks.Job, state hooks.JobState, code int, retryAt time.Time) []*hooks.Outcome {
+func MustFinish(tb testing.TB, db *DB, jobs []*hooks.Job, state hooks.JobState, code int, retryAt time.Time) []*hooks.Outcome {
 	tb.Helper()
 	var outcomes []*hooks.Outcome
 	for _, j := range jobs {
 		o := &hooks.Outcome{Job: j, State: state, RetryAt: retryAt}
 		if code != 0 {
-			o.Delivery = newDelivery(j, code, db.Now())
+			o.Delivery = NewDelivery(j, code, db.Now())
 		}
 		outcomes = append(outcomes, o)
 	}
@@ -41,12 +40,13 @@ func MustFinish(tb testing.TB, db *store.DB, jobs []*hooks.Job, state hooks.JobS
 }
 
 // MustDeliverAll delivers every due job successfully.
-func MustDeliverAll(tb testing.TB, db *store.DB) {
+func MustDeliverAll(tb testing.TB, db *DB) {
 	tb.Helper()
 	MustFinish(tb, db, MustClaimJobs(tb, db, "boot1", 1000), hooks.JobSucceeded, 200, time.Time{})
 }
 
-func newDelivery(j *hooks.Job, code int, at time.Time) *hooks.Delivery {
+// NewDelivery returns an attempt of j made at at that got code (0: none).
+func NewDelivery(j *hooks.Job, code int, at time.Time) *hooks.Delivery {
 	status := "OK"
 	if code < 200 || code > 299 {
 		status = "Invalid HTTP Response: " + strconv.Itoa(code)
@@ -59,7 +59,8 @@ func newDelivery(j *hooks.Job, code int, at time.Time) *hooks.Delivery {
 		ResponseHeaders: map[string]string{"Content-Type": "text/plain"}, ResponseBody: "thanks"}
 }
 
-func jobIDs(jobs []*hooks.Job) []int64 {
+// JobIDs returns the ids of jobs, in order.
+func JobIDs(jobs []*hooks.Job) []int64 {
 	var ids []int64
 	for _, j := range jobs {
 		ids = append(ids, j.ID)
@@ -67,11 +68,11 @@ func jobIDs(jobs []*hooks.Job) []int64 {
 	return ids
 }
 
-func TestDB_ClaimJobs(t *testing.T) {
+func (s suite) testClaimJobs(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("SharedEventsAndHooks", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		a := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		b := MustCreateHook(t, db, "o", "r", "http://b.example/")
 		e1 := MustEnqueueEvent(t, db, a.ID, b.ID, a.ID) // a listed twice: one job
@@ -101,7 +102,7 @@ func TestDB_ClaimJobs(t *testing.T) {
 	})
 
 	t.Run("BusyHooks", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		a := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		b := MustCreateHook(t, db, "o", "r", "http://b.example/")
 		c := MustCreateHook(t, db, "o", "r", "http://c.example/")
@@ -113,7 +114,7 @@ func TestDB_ClaimJobs(t *testing.T) {
 	})
 
 	t.Run("DueOrderAndLimit", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		for range 4 {
 			MustEnqueueEvent(t, db, h.ID)
@@ -125,7 +126,7 @@ func TestDB_ClaimJobs(t *testing.T) {
 		if len(jobs) != 4 {
 			t.Fatalf("claimed %d, want 4", len(jobs))
 		}
-		ids := jobIDs(jobs)
+		ids := JobIDs(jobs)
 		if !slices.IsSorted(ids) {
 			t.Fatalf("claim order=%v, want by id for jobs due at once", ids)
 		}
@@ -139,25 +140,25 @@ func TestDB_ClaimJobs(t *testing.T) {
 		}
 		clock.Add(1500 * time.Millisecond)
 		got := MustClaimJobs(t, db, "boot1", 10)
-		if g, w := jobIDs(got), []int64{ids[1]}; !slices.Equal(g, w) {
+		if g, w := JobIDs(got), []int64{ids[1]}; !slices.Equal(g, w) {
 			t.Fatalf("claimed %v, want only the due job %v", g, w)
 		}
 		MustFinish(t, db, got, hooks.JobQueued, 0, time.Time{}) // released: still due at +1s
 		clock.Add(1500 * time.Millisecond)
-		if g, w := jobIDs(MustClaimJobs(t, db, "boot1", 2)), []int64{ids[1], ids[2]}; !slices.Equal(g, w) {
+		if g, w := JobIDs(MustClaimJobs(t, db, "boot1", 2)), []int64{ids[1], ids[2]}; !slices.Equal(g, w) {
 			t.Fatalf("claimed %v, want %v", g, w)
 		}
-		if g, w := jobIDs(MustClaimJobs(t, db, "boot1", 10)), []int64{ids[3], ids[0]}; !slices.Equal(g, w) {
+		if g, w := JobIDs(MustClaimJobs(t, db, "boot1", 10)), []int64{ids[3], ids[0]}; !slices.Equal(g, w) {
 			t.Fatalf("claimed %v, want %v", g, w)
 		}
 	})
 }
 
-func TestDB_FinishJobs(t *testing.T) {
+func (s suite) testFinishJobs(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("Succeeded", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueueEvent(t, db, h.ID)
 		outcomes := MustFinish(t, db, MustClaimJobs(t, db, "boot1", 10), hooks.JobSucceeded, 200, time.Time{})
@@ -178,11 +179,11 @@ func TestDB_FinishJobs(t *testing.T) {
 	})
 
 	t.Run("FailedWithoutResponse", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueueEvent(t, db, h.ID)
 		j := MustClaimJobs(t, db, "boot1", 10)[0]
-		d := newDelivery(j, 0, clock.Now())
+		d := NewDelivery(j, 0, clock.Now())
 		d.Status = "timed out"
 		if err := db.FinishJobs(ctx, []*hooks.Outcome{{Job: j, State: hooks.JobFailed, Delivery: d}}); err != nil {
 			t.Fatal(err)
@@ -201,7 +202,7 @@ func TestDB_FinishJobs(t *testing.T) {
 	})
 
 	t.Run("RetryAtRetryAt", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueueEvent(t, db, h.ID)
 		retryAt := clock.Now().Add(10 * time.Second)
@@ -229,7 +230,7 @@ func TestDB_FinishJobs(t *testing.T) {
 	})
 
 	t.Run("Released", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueueEvent(t, db, h.ID)
 		MustFinish(t, db, MustClaimJobs(t, db, "boot1", 10), hooks.JobQueued, 0, time.Time{})
@@ -243,7 +244,7 @@ func TestDB_FinishJobs(t *testing.T) {
 	})
 
 	t.Run("StaleLease", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueueEvent(t, db, h.ID)
 		stale := MustClaimJobs(t, db, "boot1", 10)
@@ -268,7 +269,7 @@ func TestDB_FinishJobs(t *testing.T) {
 	})
 
 	t.Run("HookDeleted", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueueEvent(t, db, h.ID)
 		jobs := MustClaimJobs(t, db, "boot1", 10)
@@ -282,7 +283,7 @@ func TestDB_FinishJobs(t *testing.T) {
 	})
 
 	t.Run("ErrBadState", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		err := db.FinishJobs(ctx, []*hooks.Outcome{{Job: &hooks.Job{ID: 1}, State: hooks.JobLeased}})
 		if err == nil {
 			t.Fatal("FinishJobs accepted JobLeased as an outcome")
@@ -290,16 +291,22 @@ func TestDB_FinishJobs(t *testing.T) {
 	})
 }
 
-func TestDB_RecoverLeases(t *testing.T) {
+func (s suite) testRecoverLeases(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
-	h := MustCreateHook(t, db, "o", "r", "http://a.example/")
-	MustEnqueueEvent(t, db, h.ID)
-	MustEnqueueEvent(t, db, h.ID)
+	db, _ := s.open(t)
+	// Two hooks: while old holds a job of a hook, new may not claim its others.
+	a := MustCreateHook(t, db, "o", "r", "http://a.example/")
+	b := MustCreateHook(t, db, "o", "r", "http://b.example/")
+	MustEnqueueEvent(t, db, a.ID)
+	MustEnqueueEvent(t, db, b.ID)
 	MustEnqueuePush(t, db)
 	MustEnqueuePushTo(t, db, "/srv/git/o/other.git")
-	MustClaimJobs(t, db, "old", 1)
-	MustClaimJobs(t, db, "new", 1)
+	if jobs := MustClaimJobs(t, db, "old", 1); len(jobs) != 1 {
+		t.Fatalf("old claimed %d jobs, want 1", len(jobs))
+	}
+	if jobs := MustClaimJobs(t, db, "new", 1); len(jobs) != 1 {
+		t.Fatalf("new claimed %d jobs, want 1", len(jobs))
+	}
 	MustClaimPushes(t, db, "old", 1)
 	MustClaimPushes(t, db, "new", 1)
 
@@ -318,9 +325,9 @@ func TestDB_RecoverLeases(t *testing.T) {
 	}
 }
 
-func TestDB_NextDue(t *testing.T) {
+func (s suite) testNextDue(t *testing.T) {
 	ctx := context.Background()
-	db, clock := MustOpenDB(t)
+	db, clock := s.open(t)
 	if next, err := db.NextDue(ctx); err != nil || !next.IsZero() {
 		t.Fatalf("next due=%v (%v) on an empty queue, want zero", next, err)
 	}
@@ -335,14 +342,13 @@ func TestDB_NextDue(t *testing.T) {
 	}
 }
 
-// TestDB_ClaimJobsConcurrently claims from two handles (two daemons, or a
-// daemon and a stray one) and several goroutines at once: no job is claimed
-// twice and every job is claimed.
-func TestDB_ClaimJobsConcurrently(t *testing.T) {
+// testClaimJobsConcurrently claims from two handles (two daemons) and several goroutines at once: no job is claimed
+// twice and every job is claimed. A claim may come back empty while other owners hold every hook that has work (a
+// hook's jobs go to one owner at a time), so each goroutine claims until all are claimed, a bounded number of times.
+func (s suite) testClaimJobsConcurrently(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
-	other := MustOpenDBAt(t, db.Path())
-	other.Now = db.Now
+	db, _ := s.open(t)
+	other := s.again(t, db)
 	var targets []int64
 	for i := range 10 {
 		targets = append(targets, MustCreateHook(t, db, "o", "r", "http://x.example/"+strconv.Itoa(i)).ID)
@@ -361,20 +367,21 @@ func TestDB_ClaimJobsConcurrently(t *testing.T) {
 			h = other
 		}
 		wg.Go(func() {
-			for {
+			for range 2000 {
 				jobs, err := h.ClaimJobs(ctx, "boot"+strconv.Itoa(i), 7, nil, time.Hour)
 				if err != nil {
 					t.Error(err)
-					return
-				}
-				if len(jobs) == 0 {
 					return
 				}
 				mu.Lock()
 				for _, j := range jobs {
 					claimed[j.ID]++
 				}
+				done := len(claimed) == 500
 				mu.Unlock()
+				if done {
+					return
+				}
 			}
 		})
 	}

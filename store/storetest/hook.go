@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 )
 
-func TestDB_CreateHook(t *testing.T) {
+func (s suite) testCreateHook(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := &hooks.Hook{Owner: "Octo", Repo: "Hello", Active: true, Events: []string{"push", "create"},
 			Config: hooks.HookConfig{URL: "https://ci.example/hook", ContentType: hooks.ContentJSON, Secret: "s", InsecureSSL: true}}
 		if err := db.CreateHook(ctx, h); err != nil {
@@ -39,7 +39,7 @@ func TestDB_CreateHook(t *testing.T) {
 	})
 
 	t.Run("Defaults", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		h := &hooks.Hook{Owner: "o", Repo: "r", Config: hooks.HookConfig{URL: "http://x.example/"}}
 		if err := db.CreateHook(ctx, h); err != nil {
 			t.Fatal(err)
@@ -54,13 +54,13 @@ func TestDB_CreateHook(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		err := db.CreateHook(ctx, &hooks.Hook{Owner: "o", Repo: "r", Config: hooks.HookConfig{URL: "ftp://x"}})
 		wantCode(t, err, hooks.EINVALID)
 	})
 
 	t.Run("ErrDuplicate", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		MustCreateHook(t, db, "o", "r", "http://x.example/", "push", "create")
 		for _, tt := range []struct {
 			name   string
@@ -93,8 +93,7 @@ func TestDB_CreateHook(t *testing.T) {
 	})
 
 	t.Run("ErrHooksPerEvent", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
-		db.MaxHooksPerEvent = 2
+		db, _ := s.openLimited(t, 2)
 		MustCreateHook(t, db, "o", "r", "http://a.example/", "push")
 		MustCreateHook(t, db, "o", "r", "http://b.example/", "*")
 		MustCreateHook(t, db, "o", "r2", "http://c.example/", "push") // another repository
@@ -121,8 +120,7 @@ func TestDB_CreateHook(t *testing.T) {
 		if testing.Short() {
 			t.Skip("creates 250 hooks")
 		}
-		db, _ := MustOpenDB(t)
-		db.MaxHooksPerEvent = 1000
+		db, _ := s.openLimited(t, 1000)
 		for i := range hooks.MaxHooksPerRepo {
 			MustCreateHook(t, db, "o", "r", fmt.Sprintf("http://x.example/%d", i))
 		}
@@ -134,9 +132,9 @@ func TestDB_CreateHook(t *testing.T) {
 	})
 }
 
-func TestDB_FindHooks(t *testing.T) {
+func (s suite) testFindHooks(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	a := MustCreateHook(t, db, "octo", "hello", "http://a.example/")
 	b := MustCreateHook(t, db, "octo", "hello", "http://b.example/")
 	c := MustCreateHook(t, db, "octo", "other", "http://a.example/")
@@ -169,16 +167,16 @@ func TestDB_FindHooks(t *testing.T) {
 			if n != tt.total {
 				t.Fatalf("total=%d, want %d", n, tt.total)
 			}
-			if g, w := hookIDs(got), hookIDs(tt.want); !slices.Equal(g, w) {
+			if g, w := HookIDs(got), HookIDs(tt.want); !slices.Equal(g, w) {
 				t.Fatalf("ids=%v, want %v", g, w)
 			}
 		})
 	}
 }
 
-func TestDB_HooksFor(t *testing.T) {
+func (s suite) testHooksFor(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	repo := MustCreateHook(t, db, "octo", "hello", "http://a.example/")
 	org := MustCreateHook(t, db, "octo", "", "http://b.example/")
 	inactive := MustCreateHook(t, db, "octo", "hello", "http://c.example/")
@@ -193,20 +191,20 @@ func TestDB_HooksFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g, w := hookIDs(got), []int64{repo.ID, org.ID}; !slices.Equal(g, w) {
+	if g, w := HookIDs(got), []int64{repo.ID, org.ID}; !slices.Equal(g, w) {
 		t.Fatalf("ids=%v, want %v", g, w)
 	}
 	// Names are exact: Octo/HELLO is another repository, with no hooks.
 	if got, err := db.HooksFor(ctx, "Octo", "HELLO"); err != nil || len(got) != 0 {
-		t.Fatalf("hooks of Octo/HELLO: ids=%v (%v), want none", hookIDs(got), err)
+		t.Fatalf("hooks of Octo/HELLO: ids=%v (%v), want none", HookIDs(got), err)
 	}
 }
 
-func TestDB_UpdateHook(t *testing.T) {
+func (s suite) testUpdateHook(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/", "push")
 		clock.Add(time.Hour)
 		off := false
@@ -234,7 +232,7 @@ func TestDB_UpdateHook(t *testing.T) {
 	})
 
 	t.Run("SameURLAsItself", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/", "push")
 		if _, err := db.UpdateHook(ctx, h.ID, hooks.HookUpdate{AddEvents: []string{"delete"}}); err != nil {
 			t.Fatal(err)
@@ -242,7 +240,7 @@ func TestDB_UpdateHook(t *testing.T) {
 	})
 
 	t.Run("ErrDuplicate", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		MustCreateHook(t, db, "o", "r", "http://a.example/", "push")
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/", "create")
 		_, err := db.UpdateHook(ctx, h.ID, hooks.HookUpdate{AddEvents: []string{"push"}})
@@ -257,24 +255,24 @@ func TestDB_UpdateHook(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		_, err := db.UpdateHook(ctx, h.ID, hooks.HookUpdate{AddEvents: []string{"nonsense"}})
 		wantCode(t, err, hooks.EINVALID)
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		_, err := db.UpdateHook(ctx, 42, hooks.HookUpdate{})
 		wantCode(t, err, hooks.ENOTFOUND)
 	})
 }
 
-func TestDB_DeleteHook(t *testing.T) {
+func (s suite) testDeleteHook(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		other := MustCreateHook(t, db, "o", "r", "http://b.example/")
 		MustEnqueueEvent(t, db, h.ID, other.ID)
@@ -293,7 +291,7 @@ func TestDB_DeleteHook(t *testing.T) {
 	})
 
 	t.Run("IDNotReused", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		if err := db.DeleteHook(ctx, h.ID); err != nil {
 			t.Fatal(err)
@@ -304,14 +302,15 @@ func TestDB_DeleteHook(t *testing.T) {
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		wantCode(t, db.DeleteHook(ctx, 42), hooks.ENOTFOUND)
 		_, err := db.FindHookByID(ctx, 42)
 		wantCode(t, err, hooks.ENOTFOUND)
 	})
 }
 
-func hookIDs(list []*hooks.Hook) []int64 {
+// HookIDs returns the ids of list, in order.
+func HookIDs(list []*hooks.Hook) []int64 {
 	var ids []int64
 	for _, h := range list {
 		ids = append(ids, h.ID)

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -7,18 +7,17 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
-	"github.com/forgehook/forgehook/store"
 )
 
 // MustEnqueuePush records a push of one branch update and returns it.
-func MustEnqueuePush(tb testing.TB, db *store.DB) *hooks.Push {
+func MustEnqueuePush(tb testing.TB, db Store) *hooks.Push {
 	tb.Helper()
 	return MustEnqueuePushTo(tb, db, "/srv/git/o/r.git", hooks.RefUpdate{
 		Before: hooks.ZeroSHA, After: "1111111111111111111111111111111111111111", Ref: "refs/heads/main"})
 }
 
 // MustEnqueuePushTo records a push of updates to the repository at gitDir.
-func MustEnqueuePushTo(tb testing.TB, db *store.DB, gitDir string, updates ...hooks.RefUpdate) *hooks.Push {
+func MustEnqueuePushTo(tb testing.TB, db Store, gitDir string, updates ...hooks.RefUpdate) *hooks.Push {
 	tb.Helper()
 	p := &hooks.Push{GitDir: gitDir, Pusher: "alice", Updates: updates}
 	if err := db.EnqueuePush(context.Background(), p); err != nil {
@@ -28,7 +27,7 @@ func MustEnqueuePushTo(tb testing.TB, db *store.DB, gitDir string, updates ...ho
 }
 
 // MustClaimPushes claims up to n pushes for owner with a one-minute lease.
-func MustClaimPushes(tb testing.TB, db *store.DB, owner string, n int) []*hooks.ClaimedPush {
+func MustClaimPushes(tb testing.TB, db Store, owner string, n int) []*hooks.ClaimedPush {
 	tb.Helper()
 	ps, err := db.ClaimPushes(context.Background(), owner, n, time.Minute)
 	if err != nil {
@@ -37,11 +36,11 @@ func MustClaimPushes(tb testing.TB, db *store.DB, owner string, n int) []*hooks.
 	return ps
 }
 
-func TestDB_PushQueue(t *testing.T) {
+func (s suite) testPushQueue(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("EnqueueClaimComplete", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		p1, p2 := MustEnqueuePush(t, db), MustEnqueuePush(t, db)
 		if p1.ID == 0 || p2.ID <= p1.ID {
@@ -65,7 +64,7 @@ func TestDB_PushQueue(t *testing.T) {
 		}
 
 		e := &hooks.Event{Owner: "o", Repo: "r", RepoID: 1, Name: "push", Payload: []byte(`{}`), Targets: []int64{h.ID, 999}}
-		if err := completePush(ctx, db, p, []*hooks.Event{e}); err != nil {
+		if err := CompletePush(ctx, db, p, []*hooks.Event{e}); err != nil {
 			t.Fatal(err)
 		}
 		if e.ID == 0 || e.GUID == "" {
@@ -82,7 +81,7 @@ func TestDB_PushQueue(t *testing.T) {
 	})
 
 	t.Run("LeaseExpiry", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		MustEnqueuePush(t, db)
 		first := MustClaimPushes(t, db, "boot1", 10)
 		if got := MustClaimPushes(t, db, "boot2", 10); len(got) != 0 {
@@ -96,7 +95,7 @@ func TestDB_PushQueue(t *testing.T) {
 	})
 
 	t.Run("ErrStaleComplete", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueuePush(t, db)
 		stale := MustClaimPushes(t, db, "boot1", 1)[0]
@@ -104,22 +103,22 @@ func TestDB_PushQueue(t *testing.T) {
 		fresh := MustClaimPushes(t, db, "boot2", 1)[0]
 
 		e := &hooks.Event{Owner: "o", Repo: "r", Name: "push", Payload: []byte(`{}`), Targets: []int64{h.ID}}
-		wantCode(t, completePush(ctx, db, stale, []*hooks.Event{e}), hooks.ECONFLICT)
+		wantCode(t, CompletePush(ctx, db, stale, []*hooks.Event{e}), hooks.ECONFLICT)
 		if _, err := db.LatestEvent(ctx, "o", "r", "push"); hooks.ErrorCode(err) != hooks.ENOTFOUND {
 			t.Fatalf("latest event after a stale complete: %v, want ENOTFOUND", err)
 		}
 		wantCode(t, db.RetryPush(ctx, stale, clock.Now(), "x", false), hooks.ECONFLICT)
 
 		e.ID, e.GUID = 0, ""
-		if err := completePush(ctx, db, fresh, []*hooks.Event{e}); err != nil {
+		if err := CompletePush(ctx, db, fresh, []*hooks.Event{e}); err != nil {
 			t.Fatal(err)
 		}
 		// Completing twice is a lost lease too.
-		wantCode(t, completePush(ctx, db, fresh, nil), hooks.ECONFLICT)
+		wantCode(t, CompletePush(ctx, db, fresh, nil), hooks.ECONFLICT)
 	})
 
 	t.Run("CompletePushes", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 		MustEnqueuePush(t, db)
 		stale := MustClaimPushes(t, db, "boot1", 1)[0]
@@ -163,13 +162,13 @@ func TestDB_PushQueue(t *testing.T) {
 			t.Fatalf("jobs of events %v, want %v, in push order", got, want)
 		}
 		// The stale push itself is still leased by boot2's claim, which can complete it.
-		if err := completePush(ctx, db, ps[0], nil); err != nil {
+		if err := CompletePush(ctx, db, ps[0], nil); err != nil {
 			t.Fatal(err)
 		}
 	})
 
 	t.Run("Retry", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
+		db, clock := s.open(t)
 		MustEnqueuePush(t, db)
 		p := MustClaimPushes(t, db, "boot1", 1)[0]
 		if err := db.RetryPush(ctx, p, clock.Now().Add(time.Minute), "git: boom", false); err != nil {
@@ -196,7 +195,7 @@ func TestDB_PushQueue(t *testing.T) {
 	})
 
 	t.Run("OldestFirst", func(t *testing.T) {
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		var want []int64
 		for range 5 {
 			want = append(want, MustEnqueuePush(t, db).ID)
@@ -208,7 +207,7 @@ func TestDB_PushQueue(t *testing.T) {
 		}
 		for _, p := range first {
 			got = append(got, p.ID)
-			if err := completePush(ctx, db, p, nil); err != nil {
+			if err := CompletePush(ctx, db, p, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -221,9 +220,9 @@ func TestDB_PushQueue(t *testing.T) {
 	})
 }
 
-// completePush stores the events of one claimed push, as CompletePushes does
+// CompletePush stores the events of one claimed push, as CompletePushes does
 // for a batch, and returns that push's error.
-func completePush(ctx context.Context, db *store.DB, p *hooks.ClaimedPush, events []*hooks.Event) error {
+func CompletePush(ctx context.Context, db Store, p *hooks.ClaimedPush, events []*hooks.Event) error {
 	errs, err := db.CompletePushes(ctx, []hooks.PushEvents{{Push: p, Events: events, Next: len(p.Updates)}})
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 )
 
-func TestDB_FindDeliveries(t *testing.T) {
+func (s suite) testFindDeliveries(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 	other := MustCreateHook(t, db, "o", "r", "http://b.example/")
 	var want []int64 // newest first
@@ -54,9 +54,9 @@ func TestDB_FindDeliveries(t *testing.T) {
 	}
 }
 
-func TestDB_FindDelivery(t *testing.T) {
+func (s suite) testFindDelivery(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 	other := MustCreateHook(t, db, "o", "r", "http://b.example/")
 	e := MustEnqueueEvent(t, db, h.ID)
@@ -92,9 +92,9 @@ func TestDB_FindDelivery(t *testing.T) {
 	})
 }
 
-func TestDB_Redeliver(t *testing.T) {
+func (s suite) testRedeliver(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	h := MustCreateHook(t, db, "o", "r", "http://a.example/")
 	other := MustCreateHook(t, db, "o", "r", "http://b.example/")
 	e := MustEnqueueEvent(t, db, h.ID)
@@ -128,9 +128,9 @@ func TestDB_Redeliver(t *testing.T) {
 	})
 }
 
-func TestDB_LatestEvent(t *testing.T) {
+func (s suite) testLatestEvent(t *testing.T) {
 	ctx := context.Background()
-	db, _ := MustOpenDB(t)
+	db, _ := s.open(t)
 	_, err := db.LatestEvent(ctx, "o", "r", "push")
 	wantCode(t, err, hooks.ENOTFOUND)
 
@@ -153,10 +153,10 @@ func TestDB_LatestEvent(t *testing.T) {
 	wantCode(t, err, hooks.ENOTFOUND)
 }
 
-func TestDB_EnqueueEvent(t *testing.T) {
+func (s suite) testEnqueueEvent(t *testing.T) {
 	t.Run("ErrDuplicateGUID", func(t *testing.T) {
 		ctx := context.Background()
-		db, _ := MustOpenDB(t)
+		db, _ := s.open(t)
 		e := MustEnqueueEvent(t, db)
 		dup := &hooks.Event{GUID: e.GUID, Owner: "o", Repo: "r", Name: "push", Payload: []byte(`{}`)}
 		wantCode(t, db.EnqueueEvent(ctx, dup), hooks.ECONFLICT)

@@ -1,0 +1,57 @@
+// Package sealing is how forgehook's stores keep hook secrets at rest:
+// sealed by a Sealer, bound to the hook's row, never stored in plain text.
+// The SQL around it is each store's own.
+package sealing
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Sealer encrypts values at rest; *seal.Keyring is one. ad names where a
+// value is stored, so that a sealed value moved elsewhere does not open.
+type Sealer interface {
+	Seal(plaintext, ad []byte) (string, error)
+	Open(sealed string, ad []byte) ([]byte, error)
+}
+
+// ErrNoSealer is returned where a hook secret must be sealed or opened and
+// there is no Sealer: a secret is never stored in plain text, nor read as
+// empty.
+var ErrNoSealer = errors.New("hook secrets need the secret key, and this process has none")
+
+// secretAD binds the sealed secret of hook id to its row and column.
+func secretAD(id int64) []byte { return []byte("hooks.secret:" + strconv.FormatInt(id, 10)) }
+
+// Seal returns how hook id's secret is stored, and whether it is sealed; an
+// empty secret (an unsigned hook) is stored as it is.
+func Seal(s Sealer, id int64, secret string) (string, bool, error) {
+	if secret == "" {
+		return "", false, nil
+	}
+	if s == nil {
+		return "", false, ErrNoSealer
+	}
+	sealed, err := s.Seal([]byte(secret), secretAD(id))
+	if err != nil {
+		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
+	}
+	return sealed, true, nil
+}
+
+// Open returns hook id's secret from how it is stored: sealed, or plain
+// text from before secrets were sealed.
+func Open(s Sealer, id int64, stored string, sealed bool) (string, error) {
+	if !sealed {
+		return stored, nil
+	}
+	if s == nil {
+		return "", ErrNoSealer
+	}
+	plain, err := s.Open(stored, secretAD(id))
+	if err != nil {
+		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
+	}
+	return string(plain), nil
+}
