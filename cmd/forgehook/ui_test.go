@@ -487,3 +487,56 @@ func TestUI_Browser(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", shots)
 }
+
+// TestUI_EditPingAndDeleteAHook submits the hook's settings form with the
+// secret's dots left in place (the secret stays: the next ping verifies),
+// then with a bad URL (422, the message next to the field, nothing saved),
+// and deletes the hook through the confirmation page.
+func TestUI_EditPingAndDeleteAHook(t *testing.T) {
+	t.Parallel()
+	u := mustUIEnv(t)
+	w := mustSignIn(t, u.Daemon.URL, u.Token)
+	hook := "/ui/repos/acme/widgets/hooks/" + itoa(u.HookID)
+	form := url.Values{"csrf": {w.csrf(hook)}, "url": {u.Recv.URL + "/moved"}, "content_type": {"form"},
+		"secret": {"********"}, "insecure_ssl": {"0"}, "events_choice": {"custom"}, "events": {"push", "create"}, "active": {"1"}}
+	if status, body := w.post(hook, form); status != http.StatusOK || !strings.Contains(body, "successfully updated") {
+		t.Fatalf("update: status=%d, want 200 and the notice", status)
+	}
+	h, _, err := u.Client(false).Repositories.GetHook(context.Background(), "acme", "widgets", u.HookID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Config.GetURL() != u.Recv.URL+"/moved" || h.Config.GetContentType() != "form" || strings.Join(h.Events, ",") != "push,create" || h.Config.GetSecret() != "********" {
+		t.Errorf("hook after update: url=%s content_type=%s events=%v secret=%q", h.Config.GetURL(), h.Config.GetContentType(), h.Events, h.Config.GetSecret())
+	}
+	if status, _ := w.post(hook+"/pings", url.Values{"csrf": {w.csrf(hook)}}); status != http.StatusOK {
+		t.Fatalf("ping: status=%d", status)
+	}
+	pings := u.Recv.WaitFor(t, "ping", 3, wait)
+	if last := pings[len(pings)-1]; last.Err != nil || !strings.HasSuffix(last.Header.Get("Content-Type"), "x-www-form-urlencoded") {
+		t.Errorf("ping after update: err=%v content-type=%s, want signed with the kept secret, as a form", last.Err, last.Header.Get("Content-Type"))
+	}
+
+	form.Set("csrf", w.csrf(hook))
+	form.Set("url", "ftp://example.com/")
+	status, body := w.post(hook, form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `<p class="field-error" id="url-error">The URL you&#39;ve entered is not valid.`) {
+		t.Errorf("update with a bad URL: status=%d, want 422 and the message next to the field:\n%s", status, body)
+	}
+	if h, _, _ := u.Client(false).Repositories.GetHook(context.Background(), "acme", "widgets", u.HookID); h.Config.GetURL() != u.Recv.URL+"/moved" {
+		t.Errorf("hook URL after the rejected update = %s, want it unchanged", h.Config.GetURL())
+	}
+
+	if status, body := w.get(hook + "/delete"); status != http.StatusOK || !strings.Contains(body, "Yes, delete webhook") {
+		t.Fatalf("delete page: status=%d", status)
+	}
+	if status, body := w.post(hook+"/delete", url.Values{"csrf": {w.csrf(hook + "/delete")}}); status != http.StatusOK || !strings.Contains(body, "successfully deleted") {
+		t.Fatalf("delete: status=%d, want 200 and the notice", status)
+	}
+	if _, resp, err := u.Client(false).Repositories.GetHook(context.Background(), "acme", "widgets", u.HookID); err == nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("hook after delete: %v, want 404", err)
+	}
+	if status, _ := w.get(hook); status != http.StatusNotFound {
+		t.Errorf("hook page after delete: status=%d, want 404", status)
+	}
+}
