@@ -41,13 +41,13 @@ func (s *Server) signedIn(h handler) http.Handler {
 		}
 		if c.session != nil {
 			p, err := s.Tokens.Authenticate(r.Context(), c.session.token)
-			if err != nil {
+			switch {
+			case hooks.ErrorCode(err) == hooks.EUNAUTHORIZED: // revoked: the session ends with it
 				s.sessions.remove(c.sessionID)
-				if hooks.ErrorCode(err) != hooks.EUNAUTHORIZED {
-					s.fail(w, r, nil, err)
-					return
-				}
 				c.session = nil
+			case err != nil: // the database failed: the session stays for the next request
+				s.fail(w, r, nil, err)
+				return
 			}
 			c.Principal = p
 		}

@@ -149,6 +149,16 @@ func TestUI_ScopedTokenSeesOnlyItsRepositories(t *testing.T) {
 	if status, _ := w.get("/ui/repos/acme/widgets/hooks/" + itoa(u.HookID)); status != http.StatusOK {
 		t.Errorf("own hook page: status=%d, want 200", status)
 	}
+
+	// Revoking the token ends its session at once.
+	for _, line := range strings.Split(u.MustRun("token", "list", "--db", u.DB), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == "bob" {
+			u.MustRun("token", "revoke", "--db", u.DB, f[0])
+		}
+	}
+	if status, body := w.get("/ui/"); status != http.StatusOK || !strings.Contains(body, "Sign in to forgehook") {
+		t.Errorf("after revoking the token: status=%d, want the sign-in form", status)
+	}
 }
 
 // TestUI_PostsWithoutTheCSRFTokenAreRefused posts each form of the pages
