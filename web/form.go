@@ -57,7 +57,7 @@ func newHookForm(h *hooks.Hook, action, submit string) hookForm {
 	f := hookForm{Action: action, Submit: submit, URL: h.Config.URL, ContentType: string(h.Config.ContentType),
 		InsecureSSL: h.Config.InsecureSSL, Active: h.Active, Errors: map[string]string{}}
 	if f.ContentType == "" {
-		f.ContentType = string(hooks.ContentJSON) // what GitHub's form preselects
+		f.ContentType = string(hooks.ContentForm) // the default of GitHub's API and of Hook.Validate
 	}
 	if h.Config.Secret != "" {
 		f.Secret = hooks.SecretMask
