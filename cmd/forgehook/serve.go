@@ -22,6 +22,7 @@ import (
 	"github.com/forgehook/forgehook/metrics"
 	"github.com/forgehook/forgehook/pshb"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/web"
 )
 
 // serveConfig is the daemon's configuration.
@@ -235,6 +236,12 @@ func (m *Main) Open(ctx context.Context) error {
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
 		Metrics: met.Handler(),
 	}
+	srv.UI = (&web.Server{
+		Hooks: db, Deliveries: db, Tokens: db, Repos: repos, List: repos, Stats: db, Logger: m.Logger,
+		Admin: &hooks.Admin{Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: repos, URLs: urls,
+			OnEnqueue: dispatcher.Wake},
+		Secure: strings.HasPrefix(c.PublicURL, "https://"),
+	}).Handler()
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	watch, err := newDBWatch(c.DB, m.Logger)
 	if err != nil {
