@@ -31,27 +31,32 @@ const repoLock = 0x7270 // "rp"
 // EnqueuePush records p, queued at once, in one transaction and sets its ID.
 // A zero ReceivedAt is set to now. This is all the post-receive hook does.
 func (db *DB) EnqueuePush(ctx context.Context, p *hooks.Push) error {
+	err := db.update(ctx, func(tx pgx.Tx) error {
+		if err := insertPush(ctx, tx, p, db.now()); err != nil {
+			return err
+		}
+		return notify(ctx, tx, chanPushes)
+	})
+	return wrap("enqueue push", err)
+}
+
+// insertPush records p through tx, queued at now, and sets its ID. A zero
+// ReceivedAt is set to now.
+func insertPush(ctx context.Context, tx pgx.Tx, p *hooks.Push, now time.Time) error {
 	updates := p.Updates
 	if updates == nil {
 		updates = []hooks.RefUpdate{}
 	}
 	b, err := json.Marshal(updates)
 	if err != nil {
-		return fmt.Errorf("enqueue push: %w", err)
+		return err
 	}
-	now := db.now()
 	if p.ReceivedAt.IsZero() {
 		p.ReceivedAt = now
 	}
-	err = db.update(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO pushes (git_dir, pusher, updates, received_at,
-			state, run_at, attempts) VALUES ($1, $2, $3, $4, 0, $5, 0) RETURNING id`,
-			p.GitDir, p.Pusher, string(b), millis(p.ReceivedAt), millis(now)).Scan(&p.ID); err != nil {
-			return err
-		}
-		return notify(ctx, tx, chanPushes)
-	})
-	return wrap("enqueue push", err)
+	return tx.QueryRow(ctx, `INSERT INTO pushes (git_dir, pusher, updates, received_at,
+		state, run_at, attempts) VALUES ($1, $2, $3, $4, 0, $5, 0) RETURNING id`,
+		p.GitDir, p.Pusher, string(b), millis(p.ReceivedAt), millis(now)).Scan(&p.ID)
 }
 
 // ClaimPushes leases up to n pushes that are due or whose lease expired, for

@@ -43,6 +43,8 @@ type Store interface {
 	// ResealSecrets seals every hook secret again with the newest key and
 	// returns how many it sealed.
 	ResealSecrets(ctx context.Context) (int, error)
+	// DrainSpool records the pushes spooled in dir and returns how many.
+	DrainSpool(ctx context.Context, dir string) (int, error)
 }
 
 // Opener opens the stores under test. Each handle is set up as Config says,
@@ -71,7 +73,7 @@ func Run(t *testing.T, o Opener) {
 		s.testFindDeliveries, s.testFindDelivery, s.testRedeliver, s.testLatestEvent, s.testEnqueueEvent,
 		s.testSearchDeliveries, s.testPruneDeliveries,
 		s.testTokens, s.testListAndRevokeTokens,
-		s.testSecrets, s.testReadStats,
+		s.testSecrets, s.testReadStats, s.testDrainSpool,
 	} {
 		t.Run(testName(test), test)
 	}
