@@ -88,3 +88,14 @@ func (e exporter) Counters(ctx context.Context) (dump.Counters, error) {
 	}
 	return c, nil
 }
+
+// PushesAfter returns how many pushes were recorded after push id: those a
+// copy of a snapshot whose last push was id does not hold.
+func (db *DB) PushesAfter(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM pushes WHERE id > ?`, id).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count pushes: %w", err)
+	}
+	return n, nil
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/forgehook/forgehook/internal/gittest"
+	"github.com/forgehook/forgehook/internal/pgtest"
 )
 
 // binary is the forgehook binary under test, built once by TestMain.
@@ -41,6 +42,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	pgtest.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -55,10 +55,16 @@ var (
 // and exits. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
+// Stop stops the cluster, if one was started, and removes its files: for a
+// TestMain that must do more after the tests than Main does.
+func Stop() {
 	if running != nil {
 		running.stop()
 	}
-	os.Exit(code)
 }
 
 // MustDSN returns the URL (postgres://…) of a new, empty database for this
