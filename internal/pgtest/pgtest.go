@@ -53,12 +53,16 @@ var (
 
 // Main runs the tests of m and then stops the cluster, if one was started,
 // and exits. Call it from TestMain.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain with more to clean up: it runs the tests of m,
+// stops the cluster, if one was started, and returns the exit code.
+func Run(m *testing.M) int {
 	code := m.Run()
 	if running != nil {
 		running.stop()
 	}
-	os.Exit(code)
+	return code
 }
 
 // MustDSN returns the URL (postgres://…) of a new, empty database for this
