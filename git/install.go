@@ -161,7 +161,7 @@ func classifyHook(path string) (hookKind, []byte, error) {
 	return hookForeign, content, nil
 }
 
-// absSpec makes the spec's paths and gitDir absolute and checks that none
+// absSpec makes the spec's paths (not a database URL) and gitDir absolute and checks that none
 // is missing.
 func absSpec(spec HookSpec, gitDir string) (HookSpec, string, error) {
 	for _, arg := range []struct{ name, value string }{{"binary", spec.Binary}, {"db", spec.DB}, {"repos", spec.Repos}, {"git dir", gitDir}} {
@@ -175,7 +175,10 @@ func absSpec(spec HookSpec, gitDir string) (HookSpec, string, error) {
 		}
 		return p
 	}
-	spec.Binary, spec.DB, spec.Repos = abs(spec.Binary), abs(spec.DB), abs(spec.Repos)
+	spec.Binary, spec.Repos = abs(spec.Binary), abs(spec.Repos)
+	if !strings.Contains(spec.DB, "://") { // a database URL (PostgreSQL) is no path
+		spec.DB = abs(spec.DB)
+	}
 	spec.Chain = append([]string(nil), spec.Chain...)
 	return spec, abs(gitDir), nil
 }

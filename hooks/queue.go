@@ -214,3 +214,13 @@ type Delivery struct {
 
 // OK reports whether the attempt got a 2xx answer.
 func (d *Delivery) OK() bool { return d.StatusCode >= 200 && d.StatusCode < 300 }
+
+// SpoolDrainer records the pushes a post-receive hook kept in a spool
+// directory (beside a SQLite database, or in the repository) because it
+// could not write them to the database.
+type SpoolDrainer interface {
+	// DrainSpool records the pushes spooled in dir, oldest first, removing
+	// each file once recorded; a push recorded before is not recorded again.
+	// It returns how many pushes it recorded.
+	DrainSpool(ctx context.Context, dir string) (int, error)
+}

@@ -100,8 +100,12 @@ func objectFormatWarning(gitDir string) string {
 // prepareDB creates and migrates the database now, so that the first push
 // is fast. Run as root for repositories that belong to someone else, it
 // gives the new database to the owner of the repositories, who runs the
-// hook: a root-owned database would lose every push.
+// hook: a root-owned database would lose every push. A PostgreSQL database
+// is left alone.
 func prepareDB(path, repos string, rep *report) error {
+	if isPostgres(path) {
+		return nil // install only records the URL in the hooks: the first daemon or push migrates it
+	}
 	_, statErr := os.Stat(path)
 	db, err := store.Open(path)
 	if err != nil {

@@ -120,6 +120,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	if c.SecretKeyFile, err = keyFilePath(c.SecretKeyFile, c.DB); err != nil {
 		return nil, err
 	}
+	if c.SecretKeyFile == "" {
+		return nil, errors.New("serve: pass --secret-key-file (or FORGEHOOK_SECRET_KEY_FILE) with a PostgreSQL --db: every daemon sharing the database needs a copy of the same key file")
+	}
 	if fi, err := os.Stat(c.Repos); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("serve: --repos %s is not a directory: pass the root of your bare repositories (or set FORGEHOOK_REPOS)", c.Repos)
 	}
@@ -168,7 +171,7 @@ type Main struct {
 	Config *serveConfig
 	Logger *slog.Logger
 
-	db       *store.DB
+	db       *storage
 	reader   *git.Reader
 	ln       net.Listener
 	server   *http.Server
@@ -184,7 +187,7 @@ type Main struct {
 // process left, starts the workers and listens.
 func (m *Main) Open(ctx context.Context) error {
 	c := m.Config
-	db, err := store.Open(c.DB)
+	db, err := openDB(ctx, c.DB, true)
 	if err != nil {
 		return err
 	}
@@ -194,12 +197,17 @@ func (m *Main) Open(ctx context.Context) error {
 	} else if n > 0 {
 		m.Logger.Info("sealed plain-text hook secrets", "count", n, "key_file", c.SecretKeyFile)
 	}
-	db.MaxHooksPerEvent = c.MaxHooksPerEvent
 	boot := hooks.NewGUID()
-	if n, err := db.RecoverLeases(ctx, boot); err != nil {
-		return err // store says "recover leases: ..." and explains a permission problem
-	} else if n > 0 {
-		m.Logger.Info("recovered work leased by a previous process", "count", n)
+	if db.PG != nil {
+		db.PG.MaxHooksPerEvent = c.MaxHooksPerEvent
+	} else {
+		db.SQLite.MaxHooksPerEvent = c.MaxHooksPerEvent
+		// The only daemon of the file: every lease is a previous process's.
+		if n, err := db.RecoverLeases(ctx, boot); err != nil {
+			return err // store says "recover leases: ..." and explains a permission problem
+		} else if n > 0 {
+			m.Logger.Info("recovered work leased by a previous process", "count", n)
+		}
 	}
 	if m.ln, err = net.Listen("tcp", c.Listen); err != nil {
 		return err
@@ -236,36 +244,35 @@ func (m *Main) Open(ctx context.Context) error {
 		Metrics: met.Handler(),
 	}
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
-	watch, err := newDBWatch(c.DB, m.Logger)
+	drainer, err := m.openWakeUps(srv, met, repos, pusher.Wake)
 	if err != nil {
 		return err
 	}
-	srv.Health = append(srv.Health, watch.Check)
 	if c.MaxPushAge > 0 {
 		srv.Health = append(srv.Health, api.PushBacklogCheck(db, c.MaxPushAge))
 	}
-	drainer := newSpoolDrainer(db, repos, watch, pusher.Wake, m.Logger)
-	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
-		m.Logger.Warn("no wake-up socket; pushes are noticed by polling, and pushes the hook cannot record leave no trace here", "err", err)
-	} else {
-		m.wake.OnFailure = func(report string) {
-			met.PushRecordFailed()
-			m.Logger.Error("post-receive could not record a push: it gets no events (the pusher saw 'forgehook: enqueue failed')", "report", report)
-		}
-		if err := m.wake.ShareGroup(c.DB); err != nil {
-			m.Logger.Warn("wake-up socket not in the database's group; other users' pushes are noticed by polling", "err", err)
+	wakeAll := func() {
+		pusher.Wake()
+		dispatcher.Wake()
+		if drainer != nil {
+			drainer.Wake()
 		}
 	}
-
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.goRun(func() { _ = dispatcher.Run(runCtx) })
 	m.goRun(func() { _ = pusher.Run(runCtx) })
 	if m.wake != nil {
 		// A wake-up is a recorded push, or a ping or redelivery the admin CLI queued.
-		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); dispatcher.Wake(); drainer.Wake() }) })
+		m.goRun(func() { m.wake.Run(wakeAll) })
 	}
-	m.goRun(func() { drainer.Run(runCtx) })
+	if db.PG != nil {
+		// The same, from any git server or daemon sharing the database.
+		m.goRun(func() { _ = db.PG.Listen(runCtx, wakeAll) })
+	}
+	if drainer != nil {
+		m.goRun(func() { drainer.Run(runCtx) })
+	}
 	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{
 		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,

@@ -22,7 +22,7 @@ func (m *Main) logStart(ctx context.Context) {
 	m.Logger.Info("forgehook serving", "listen", "http://"+m.ln.Addr().String(), "metrics_listen", metricsAt,
 		"version", version, "go", runtime.Version(),
 		slog.Group("config",
-			"listen", c.Listen, "public_url", redact.Setting("public-url", c.PublicURL), "db", c.DB, "repos", c.Repos,
+			"listen", c.Listen, "public_url", redact.Setting("public-url", c.PublicURL), "db", dbName(c.DB), "repos", c.Repos,
 			"default_owner", c.DefaultOwner, "secret_key_file", c.SecretKeyFile,
 			"retry_schedule", durations(c.RetrySchedule), "delivery_timeout", c.DeliveryTimeout.String(),
 			"allowed_hosts", c.AllowedHosts.String(), "concurrency", c.Concurrency, "hook_concurrency", c.HookConcurrency,

@@ -53,18 +53,16 @@ var (
 
 // Main runs the tests of m and then stops the cluster, if one was started,
 // and exits. Call it from TestMain.
-func Main(m *testing.M) {
-	code := m.Run()
-	Stop()
-	os.Exit(code)
-}
+func Main(m *testing.M) { os.Exit(Run(m)) }
 
-// Stop stops the cluster, if one was started, and removes its files: for a
-// TestMain that must do more after the tests than Main does.
-func Stop() {
+// Run is Main for a TestMain with more to clean up: it runs the tests of m,
+// stops the cluster, if one was started, and returns the exit code.
+func Run(m *testing.M) int {
+	code := m.Run()
 	if running != nil {
 		running.stop()
 	}
+	return code
 }
 
 // MustDSN returns the URL (postgres://…) of a new, empty database for this
