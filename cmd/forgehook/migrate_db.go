@@ -80,6 +80,8 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	fmt.Fprintf(stdout, "copied %s into %s\n", from, redact.Setting("db", to))
+	fmt.Fprintf(stdout, "hook secrets were copied sealed: give every daemon on it --secret-key-file %s (or the file you gave this one's daemon)\n",
+		from+".key")
 	// A git push after the snapshot was recorded in the file, not copied.
 	late, err := src.PushesAfter(ctx, lastPush)
 	if err != nil {

@@ -3,20 +3,17 @@ package main_test
 import (
 	"context"
 	"net/http"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/hooks/hookstest"
 	"github.com/forgehook/forgehook/internal/pgtest"
-	"github.com/forgehook/forgehook/internal/seal"
-	"github.com/forgehook/forgehook/store/postgres"
 )
 
 // pendingReceiver is a receiver that answers 503 while down, noting the
@@ -95,40 +92,45 @@ func TestMigrateDB_PendingDeliveriesArriveAfterTheSwitch(t *testing.T) {
 		}
 	})
 
-	pg, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
-	keys, err := seal.Load(e.DB + ".key") // the secrets travel sealed: the same key file opens them
-	if err != nil {
-		t.Fatal(err)
-	}
-	pg.Secrets = keys
-	if p, err := pg.Authenticate(ctx, e.Token); err != nil || p.Login != "ada" {
-		t.Fatalf("the token on PostgreSQL: %+v, %v; want ada", p, err)
-	}
-	hs, _, err := pg.FindHooks(ctx, hooks.HookFilter{Owner: "ada", Repo: "app"})
-	if err != nil || len(hs) != 1 || hs[0].ID != hook.GetID() || hs[0].Config.Secret != "s3cret" {
-		t.Fatalf("hooks on PostgreSQL: %+v, %v; want hook %d with its secret", hs, err, hook.GetID())
-	}
-	// Every pending delivery is claimable on PostgreSQL, with its GUID.
-	want, _ := recv.turnedAway()
-	var got []string
-	deadline := time.Now().Add(wait)
-	for len(got) < len(want) && time.Now().Before(deadline) {
-		jobs, err := pg.ClaimJobs(ctx, "new", 10, nil, time.Minute)
-		if err != nil {
-			t.Fatal(err)
+	// The daemon on PostgreSQL, with the file's key (the secrets travel
+	// sealed), and the receiver up: every pending delivery arrives, with
+	// the GUID it was first sent with.
+	keyFile := e.DB + ".key"
+	e.DB = dsn
+	e.Prepare = func(cmd *exec.Cmd) { cmd.Env = append(os.Environ(), "FORGEHOOK_SECRET_KEY_FILE="+keyFile) }
+	recv.mu.Lock()
+	recv.down = false
+	recv.mu.Unlock()
+	e.MustStart("--retry-schedule", "1s")
+	want, events := recv.turnedAway()
+	got := recv.WaitFor(t, "", len(want), wait)
+	for _, r := range got {
+		if r.Err != nil || r.Event != events[r.GUID] {
+			t.Fatalf("delivery %s %s: %v; want a verified %s", r.Event, r.GUID, r.Err, events[r.GUID])
 		}
-		for _, j := range jobs {
-			got = append(got, j.Event.GUID)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Fatalf("claimable on PostgreSQL: %v, want the pending %v", got, want)
+	if guids := receivedGUIDs(got); !slices.Equal(guids, sorted(want)) {
+		t.Fatalf("delivered on PostgreSQL: %v, want the pending %v", guids, sorted(want))
 	}
+	// The token authenticates, and the hook kept its id.
+	hs, _, err := e.Client(false).Repositories.ListHooks(ctx, "ada", "app", nil)
+	if err != nil || len(hs) != 1 || hs[0].GetID() != hook.GetID() {
+		t.Fatalf("hooks on PostgreSQL: %v (%v), want hook %d", hs, err, hook.GetID())
+	}
+}
+
+// receivedGUIDs returns the distinct GUIDs of got, sorted.
+func receivedGUIDs(got []*hookstest.Received) []string {
+	var out []string
+	for _, r := range got {
+		out = append(out, r.GUID)
+	}
+	return slices.Compact(sorted(out))
+}
+
+// sorted returns a sorted copy of s.
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
