@@ -18,11 +18,13 @@ const HookMarker = "# forgehook post-receive hook"
 const ChainedHookName = "post-receive.forgehook-chained"
 
 // HookSpec is what an installed hook runs: `Binary post-receive --db DB
-// --repos REPOS`, then each of Chain (absolute, or relative to the git dir).
+// --repos REPOS [--node NODE]`, then each of Chain (absolute, or relative to
+// the git dir).
 type HookSpec struct {
 	Binary string
 	DB     string
 	Repos  string
+	Node   string // the git server pushes are recorded as of; "" for the host name
 	Chain  []string
 }
 
@@ -204,6 +206,9 @@ func HookScript(spec HookSpec) []byte {
 	b.WriteString("# Written by forgehook install: it records each push for the forgehook daemon.\n")
 	b.WriteString("# After moving or upgrading the binary, run forgehook install again.\n")
 	args := []string{"post-receive", "--db", shellQuote(spec.DB), "--repos", shellQuote(spec.Repos)}
+	if spec.Node != "" {
+		args = append(args, "--node", shellQuote(spec.Node))
+	}
 	var chains []string
 	for _, c := range spec.Chain {
 		args = append(args, "--chain", shellQuote(c))
@@ -278,6 +283,8 @@ func ReadHook(path string) (HookSpec, bool) {
 					spec.DB = words[i+1]
 				case "--repos":
 					spec.Repos = words[i+1]
+				case "--node":
+					spec.Node = words[i+1]
 				case "--chain":
 					spec.Chain = append(spec.Chain, words[i+1])
 				}

@@ -33,7 +33,7 @@ Usage:
   forgehook token        create --user NAME [--repo OWNER/NAME]... | list | revoke ID
   forgehook secrets      rotate [--db FILE] [--secret-key-file FILE]
   forgehook backup       [--db FILE] [--force] FILE
-  forgehook migrate-db   --from FILE.db --to postgres://…   (the daemon stopped)
+  forgehook migrate-db   --from FILE.db --to postgres://… [--node NAME]   (the daemon stopped)
   forgehook receive      --listen ADDR [--secret S]
   forgehook version | --version
 

@@ -21,10 +21,11 @@ import (
 // runMigrateDB copies a SQLite installation into an empty PostgreSQL
 // database (see postgres.DB.Import): the daemon on the file must be stopped.
 func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var from, to string
+	var from, to, node string
 	flags := newFlagSet("migrate-db", stderr)
 	flags.StringVar(&from, "from", "", "the SQLite database `file` to copy (its daemon stopped)")
 	flags.StringVar(&to, "to", "", "the empty PostgreSQL database to copy it into, a postgres:// `url`")
+	flags.StringVar(&node, "node", "", "the `name` the daemons on the git server of FILE.db's repositories run with (serve --node), which turn its pending pushes into events")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -55,6 +56,7 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("migrate-db: %s: %w", redact.Setting("db", to), err)
 	}
 	defer dst.Close()
+	dst.Node = node
 
 	progress := newCopyProgress(stderr)
 	var counts map[string]int64

@@ -39,6 +39,8 @@ type serveConfig struct {
 	MaxPushAge       time.Duration // /healthz fails when the oldest unhandled push is older
 	MaxTagsPerPush   int
 	MaxHooksPerEvent int
+	Node             string        // PostgreSQL: the git server whose repositories this daemon reads
+	DaemonTimeout    time.Duration // PostgreSQL: a daemon silent this long is dead
 
 	// PrintConfig asks for the effective settings instead of a daemon.
 	PrintConfig   bool
@@ -80,6 +82,8 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
 	fs.IntVar(&c.MaxHooksPerEvent, "max-hooks-per-event", store.DefaultMaxHooksPerEvent, "hooks of one repository or organization that may subscribe to one event (GitHub's limit is 20)")
+	registerNode(fs, &c.Node, "whose repositories this daemon reads: it builds the events of the pushes recorded with that --node (any daemon delivers)")
+	fs.DurationVar(&c.DaemonTimeout, "daemon-timeout", 30*time.Second, "PostgreSQL: a daemon that has not reported for this long is dead, and the others free its leases; each reports every fifth of it")
 	c.Log.register(fs)
 	fs.StringVar(&c.MetricsListen, "metrics-listen", "", "`address` to serve /metrics on without authentication, for Prometheus; /metrics on --listen always needs an admin token")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
@@ -104,6 +108,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	}
 	if c.Retention < time.Hour {
 		return nil, errors.New("serve: --retention must be at least 1h")
+	}
+	if c.DaemonTimeout < time.Second {
+		return nil, errors.New("serve: --daemon-timeout must be at least 1s")
 	}
 	if c.MaxHooksPerEvent < 1 {
 		return nil, errors.New("serve: --max-hooks-per-event must be 1 or more")
@@ -176,6 +183,7 @@ type Main struct {
 	ln       net.Listener
 	server   *http.Server
 	metrics  *metricsServer // nil without --metrics-listen
+	live     *liveness      // PostgreSQL only
 	wake     *wake.Listener
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -184,7 +192,8 @@ type Main struct {
 
 // Open starts the daemon: it opens the database and its secret key file
 // (sealing plain-text secrets, see unlockSecrets), frees the leases a previous
-// process left, starts the workers and listens.
+// process left (on PostgreSQL: those of daemons known dead, see liveness),
+// starts the workers and listens.
 func (m *Main) Open(ctx context.Context) error {
 	c := m.Config
 	db, err := openDB(ctx, c.DB, true)
@@ -200,6 +209,13 @@ func (m *Main) Open(ctx context.Context) error {
 	boot := hooks.NewGUID()
 	if db.PG != nil {
 		db.PG.MaxHooksPerEvent = c.MaxHooksPerEvent
+		c.Node = nodeName(c.Node)
+		db.PG.Node = c.Node
+		// Several daemons: free only the leases of those known dead.
+		m.live = &liveness{daemons: db.PG, owner: boot, node: db.PG.Node, timeout: c.DaemonTimeout, logger: m.Logger}
+		if err := m.live.start(ctx); err != nil {
+			return err
+		}
 	} else {
 		db.SQLite.MaxHooksPerEvent = c.MaxHooksPerEvent
 		// The only daemon of the file: every lease is a previous process's.
@@ -336,6 +352,9 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.live != nil {
+		errs = append(errs, m.live.stop())
+	}
 	if m.reader != nil {
 		errs = append(errs, m.reader.Close())
 	}

@@ -66,8 +66,8 @@ func enqueue(path string, p *hooks.Push) error {
 	return db.EnqueuePush(context.Background(), p)
 }
 
-// recordPG records p in the PostgreSQL database o.DB, whose commit notifies
-// the daemons. When the database cannot be reached within pgTimeout, or
+// recordPG records p in the PostgreSQL database o.DB, as of node o.Node;
+// its commit notifies the daemons. When the database cannot be reached within pgTimeout, or
 // while earlier pushes of the repository wait in its spool, p goes to the
 // repository's spool: there is no file to keep one beside, and a daemon
 // that reads the repository drains it.
@@ -81,6 +81,7 @@ func recordPG(o Options, p *hooks.Push) {
 	defer cancel()
 	db, err := postgres.Open(ctx, o.DB)
 	if err == nil {
+		db.Node = o.Node
 		err = db.EnqueuePush(ctx, p)
 		db.Close()
 	}

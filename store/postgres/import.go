@@ -18,7 +18,8 @@ const importBatch = 1000
 // in one transaction, and returns how many rows it copied per table. Every
 // id is kept, each identity is advanced past the greatest id src handed out,
 // and the fencing sequence past src's last token, so nothing handed out
-// before comes back. src was stopped (no daemon runs on it), so no claim of
+// before comes back. The pushes are recorded as of db.Node, the git server
+// whose repositories they are (SQLite's were all on one). src was stopped (no daemon runs on it), so no claim of
 // it is live: leased pushes and jobs are queued again, due when they were,
 // to be claimed by the daemons of this database. An empty src table reports
 // 0. progress, if not nil, is told of each table and batch. A database that
@@ -54,7 +55,7 @@ func (db *DB) Import(ctx context.Context, src dump.Source, progress dump.Progres
 		if err != nil {
 			return err
 		}
-		return settleImport(ctx, tx, c)
+		return settleImport(ctx, tx, c, db.Node)
 	})
 	if err != nil {
 		return nil, wrap("import", err)
@@ -103,10 +104,13 @@ func copyTable(ctx context.Context, tx pgx.Tx, src dump.Source, t dump.Table, pr
 	return n, err
 }
 
-// settleImport queues again what was leased, advances the identities and
-// the fencing sequence past what the source handed out, and wakes the
-// daemons.
-func settleImport(ctx context.Context, tx pgx.Tx, c dump.Counters) error {
+// settleImport queues again what was leased, gives the pushes node,
+// advances the identities and the fencing sequence past what the source
+// handed out, and wakes the daemons.
+func settleImport(ctx context.Context, tx pgx.Tx, c dump.Counters, node string) error {
+	if _, err := tx.Exec(ctx, `UPDATE pushes SET node = $1`, node); err != nil {
+		return fmt.Errorf("set the pushes' node: %w", err)
+	}
 	for _, table := range []string{"pushes", "jobs"} {
 		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET state = $1, lease_owner = NULL, lease_token = NULL,
 			lease_until = NULL WHERE state = $2`, stateQueued, stateLeased); err != nil {

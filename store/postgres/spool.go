@@ -39,7 +39,7 @@ func (db *DB) recordSpooled(ctx context.Context, list []spoolfile.Push) (int, er
 				continue // recorded by an earlier drain
 			}
 			p := sp.Push()
-			if err := insertPush(ctx, tx, p, now); err != nil {
+			if err := db.insertPush(ctx, tx, p, now); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE spooled_pushes SET push_id = $1 WHERE id = $2`, p.ID, sp.ID); err != nil {
