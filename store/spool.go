@@ -11,6 +11,8 @@ import (
 	"github.com/forgehook/forgehook/store/internal/spoolfile"
 )
 
+var _ hooks.SpoolDrainer = (*DB)(nil)
+
 // A spool is a directory of pushes the post-receive hook could not write to
 // the database (see package store/internal/spoolfile). The daemon drains
 // spools into the database in file-name order, which is the order the pushes

@@ -5,8 +5,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store/internal/spoolfile"
 )
+
+var _ hooks.SpoolDrainer = (*DB)(nil)
 
 // DrainSpool records the pushes spooled in dir (see
 // store/internal/spoolfile), oldest first, as queued pushes, and removes

@@ -27,6 +27,7 @@ type Store interface {
 	hooks.Tokens
 	hooks.RefStates
 	hooks.StatsReader
+	hooks.SpoolDrainer
 
 	// CreateToken makes a new API token for login, allowed to administer
 	// repos, and returns it.
@@ -43,8 +44,6 @@ type Store interface {
 	// ResealSecrets seals every hook secret again with the newest key and
 	// returns how many it sealed.
 	ResealSecrets(ctx context.Context) (int, error)
-	// DrainSpool records the pushes spooled in dir and returns how many.
-	DrainSpool(ctx context.Context, dir string) (int, error)
 }
 
 // Opener opens the stores under test. Each handle is set up as Config says,
