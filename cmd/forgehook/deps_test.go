@@ -34,7 +34,7 @@ func TestDependencyDirection(t *testing.T) {
 	}{
 		{mod + "internal/postreceive",
 			[]string{"github.com/go-git/go-git/v5", "github.com/gorilla/mux", mod + "api", mod + "pshb", mod + "git", mod + "internal/seal", mod + "metrics", prometheus},
-			[]string{mod + "store", "github.com/mattn/go-sqlite3"}},
+			[]string{mod + "store", "github.com/mattn/go-sqlite3", mod + "store/postgres", "github.com/jackc/pgx/v5"}},
 		{mod + "api", []string{"database/sql", mod + "store", mod + "pshb", mod + "git", mod + "web", prometheus}, nil},
 		// The web pages speak the domain only, and need no router and no script toolchain.
 		{mod + "web", []string{"database/sql", mod + "store", mod + "api", mod + "git", "github.com/gorilla/mux", prometheus}, nil},

@@ -22,12 +22,13 @@ func (m *Main) logStart(ctx context.Context) {
 	m.Logger.Info("forgehook serving", "listen", "http://"+m.ln.Addr().String(), "metrics_listen", metricsAt,
 		"version", version, "go", runtime.Version(),
 		slog.Group("config",
-			"listen", c.Listen, "public_url", redact.Setting("public-url", c.PublicURL), "db", c.DB, "repos", c.Repos,
+			"listen", c.Listen, "public_url", redact.Setting("public-url", c.PublicURL), "db", dbName(c.DB), "repos", c.Repos,
 			"default_owner", c.DefaultOwner, "secret_key_file", c.SecretKeyFile,
 			"retry_schedule", durations(c.RetrySchedule), "delivery_timeout", c.DeliveryTimeout.String(),
 			"allowed_hosts", c.AllowedHosts.String(), "concurrency", c.Concurrency, "hook_concurrency", c.HookConcurrency,
 			"clone_url", redact.Setting("clone-url", c.Clone.HTTP), "ssh_url", redact.Setting("ssh-url", c.Clone.SSH), "max_tags_per_push", c.MaxTagsPerPush,
 			"max_push_age", c.MaxPushAge.String(), "retention", c.Retention.String(),
+			"node", c.Node, "daemon_timeout", c.DaemonTimeout.String(),
 			"log_format", c.Log.Format, "log_level", c.Log.Level.String(), "metrics_listen", c.MetricsListen))
 	m.logBacklog(ctx, "work waiting at start")
 }

@@ -36,6 +36,10 @@ type DB struct {
 	// they are read; without it a hook with a secret can be neither stored
 	// nor read.
 	Secrets sealing.Sealer
+	// Node names the git server whose repositories this process reads (see
+	// forgehook's --node): pushes are recorded as of it, and only the pushes
+	// of its node are claimed. "" is a node like any other.
+	Node string
 
 	pool *pgxpool.Pool
 	dsn  string

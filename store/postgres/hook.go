@@ -17,7 +17,7 @@ import (
 var _ hooks.HookService = (*DB)(nil)
 
 const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
-	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, template`
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, branch_filter, headers, signature, template`
 
 // FindHookByID returns hook id, or ENOTFOUND.
 func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
@@ -119,15 +119,16 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
-			content_type, secret, insecure_ssl, created_at, updated_at, last_status, template)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9, 'unused', $10) RETURNING id`,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status, branch_filter, signature, template)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9, 'unused', $10, $11, $12) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
-			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), hooks.StoredTemplate(h.Config.Template),
+			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now),
+			h.Config.BranchFilter, h.Config.Signature, hooks.StoredTemplate(h.Config.Template),
 		).Scan(&h.ID)
 		if err != nil {
 			return err
 		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		h.ID = 0
@@ -170,13 +171,15 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		}
 		h.UpdatedAt = db.now()
 		_, err = tx.Exec(ctx, `UPDATE hooks SET name = $1, events = $2, active = $3, url = $4,
-			content_type = $5, insecure_ssl = $6, updated_at = $7, template = $8 WHERE id = $9`,
+			content_type = $5, insecure_ssl = $6, updated_at = $7, branch_filter = $8, signature = $9, template = $10
+			WHERE id = $11`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), hooks.StoredTemplate(h.Config.Template), h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), h.Config.BranchFilter, h.Config.Signature,
+			hooks.StoredTemplate(h.Config.Template), h.ID)
 		if err != nil {
 			return err
 		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		return nil, wrap("update hook", err)
@@ -227,11 +230,13 @@ func (db *DB) scanHooks(rows pgx.Rows) ([]*hooks.Hook, error) {
 	return list, rows.Err()
 }
 
-// scanHook reads one row of hookColumns and opens the hook's secret.
+// scanHook reads one row of hookColumns and opens the hook's secret and
+// headers.
 func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 	var (
 		h                hooks.Hook
 		events, secret   string
+		headers          string
 		contentType      string
 		tmpl             string
 		sealed           bool
@@ -241,12 +246,15 @@ func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
 		&contentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
-		&code, &h.LastResponse.Status, &message, &tmpl)
+		&code, &h.LastResponse.Status, &message, &h.Config.BranchFilter, &headers, &h.Config.Signature, &tmpl)
 	if err != nil {
 		return nil, err
 	}
 	h.Config.ContentType = hooks.ContentType(contentType)
 	if h.Config.Secret, err = sealing.Open(db.Secrets, h.ID, secret, sealed); err != nil {
+		return nil, err
+	}
+	if h.Config.Headers, err = sealing.OpenHeaders(db.Secrets, h.ID, headers); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {

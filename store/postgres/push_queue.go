@@ -29,29 +29,35 @@ const (
 const repoLock = 0x7270 // "rp"
 
 // EnqueuePush records p, queued at once, in one transaction and sets its ID.
-// A zero ReceivedAt is set to now. This is all the post-receive hook does.
+// A zero ReceivedAt is set to now. The push is recorded as of db.Node. This
+// is all the post-receive hook does.
 func (db *DB) EnqueuePush(ctx context.Context, p *hooks.Push) error {
+	now := db.now()
+	if p.ReceivedAt.IsZero() {
+		p.ReceivedAt = now
+	}
+	err := db.update(ctx, func(tx pgx.Tx) error {
+		if err := db.insertPush(ctx, tx, p, now); err != nil {
+			return err
+		}
+		return notify(ctx, tx, chanPushes)
+	})
+	return wrap("enqueue push", err)
+}
+
+// insertPush inserts p, queued at now, as of db.Node, and sets its ID.
+func (db *DB) insertPush(ctx context.Context, tx pgx.Tx, p *hooks.Push, now time.Time) error {
 	updates := p.Updates
 	if updates == nil {
 		updates = []hooks.RefUpdate{}
 	}
 	b, err := json.Marshal(updates)
 	if err != nil {
-		return fmt.Errorf("enqueue push: %w", err)
+		return err
 	}
-	now := db.now()
-	if p.ReceivedAt.IsZero() {
-		p.ReceivedAt = now
-	}
-	err = db.update(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO pushes (git_dir, pusher, updates, received_at,
-			state, run_at, attempts) VALUES ($1, $2, $3, $4, 0, $5, 0) RETURNING id`,
-			p.GitDir, p.Pusher, string(b), millis(p.ReceivedAt), millis(now)).Scan(&p.ID); err != nil {
-			return err
-		}
-		return notify(ctx, tx, chanPushes)
-	})
-	return wrap("enqueue push", err)
+	return tx.QueryRow(ctx, `INSERT INTO pushes (git_dir, pusher, updates, received_at,
+		state, run_at, attempts, node) VALUES ($1, $2, $3, $4, 0, $5, 0, $6) RETURNING id`,
+		p.GitDir, p.Pusher, string(b), millis(p.ReceivedAt), millis(now), db.Node).Scan(&p.ID)
 }
 
 // ClaimPushes leases up to n pushes that are due or whose lease expired, for
@@ -60,7 +66,8 @@ func (db *DB) EnqueuePush(ctx context.Context, p *hooks.Push) error {
 // advisory locks of the repositories with unhandled pushes that no other
 // claim holds, then, in a statement whose snapshot sees every lease
 // committed before those locks were free, takes the pushes of those
-// repositories FOR UPDATE SKIP LOCKED.
+// repositories FOR UPDATE SKIP LOCKED. Only pushes recorded as of db.Node
+// are claimed: the others' repositories cannot be read here.
 func (db *DB) ClaimPushes(ctx context.Context, owner string, n int, lease time.Duration) ([]*hooks.ClaimedPush, error) {
 	if n <= 0 {
 		return nil, nil
@@ -71,8 +78,8 @@ func (db *DB) ClaimPushes(ctx context.Context, owner string, n int, lease time.D
 		now := db.now()
 		until := now.Add(lease)
 		rows, err := tx.Query(ctx, `SELECT git_dir FROM (SELECT DISTINCT git_dir FROM pushes
-			WHERE state = 0 AND run_at <= $1 OR state = 1 AND lease_until < $1) d
-			WHERE pg_try_advisory_xact_lock($2, hashtext(git_dir))`, millis(now), repoLock)
+			WHERE node = $3 AND (state = 0 AND run_at <= $1 OR state = 1 AND lease_until < $1)) d
+			WHERE pg_try_advisory_xact_lock($2, hashtext(git_dir))`, millis(now), repoLock, db.Node)
 		if err != nil {
 			return err
 		}
@@ -89,14 +96,14 @@ func (db *DB) ClaimPushes(ctx context.Context, owner string, n int, lease time.D
 						SELECT id, run_at, row_number() OVER repo AS pos,
 							min(CASE WHEN state = 0 AND run_at <= $3 OR state = 1 AND lease_until < $3
 								THEN NULL ELSE id END) OVER whole AS blocked
-						FROM pushes WHERE state IN (0, 1) AND git_dir = ANY($5)
+						FROM pushes WHERE state IN (0, 1) AND node = $6 AND git_dir = ANY($5)
 						WINDOW repo AS (PARTITION BY git_dir ORDER BY id), whole AS (PARTITION BY git_dir)) q
 					WHERE blocked IS NULL OR id < blocked
 					ORDER BY pos, run_at, id LIMIT $4)
 				FOR UPDATE SKIP LOCKED)
 			RETURNING p.id, p.git_dir, p.pusher, p.updates, p.received_at, p.attempts, p.lease_token,
 				p.next_ref, p.run_at`,
-			owner, millis(until), millis(now), n, repos)
+			owner, millis(until), millis(now), n, repos, db.Node)
 		if err != nil {
 			return err
 		}
