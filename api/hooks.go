@@ -150,11 +150,7 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		var c hooks.HookConfig // config replaces the whole config
-		patch.Apply(&c)
-		if patch.Secret != nil && *patch.Secret == hooks.SecretMask {
-			c.Secret = hooks.SecretMask // UpdateHook keeps the stored secret
-		}
+		c := patch.Replace(h.Config) // config replaces the whole config; UpdateHook keeps a masked secret
 		upd.Config = &c
 	}
 	h, err = s.Hooks.UpdateHook(r.Context(), h.ID, upd)
@@ -239,5 +235,21 @@ func (s *Server) testHook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// previewHook renders the request a delivery to the hook would make, for
+// the latest push (of ?repo= for an organization hook) or else a ping,
+// without sending it.
+func (s *Server) previewHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	e, req, err := s.admin.Preview(r.Context(), h, r.URL.Query().Get("repo"), hooks.PrincipalFromContext(r.Context()).Login)
+	if err != nil {
+		return err
+	}
+	ghttp.JSON(w, http.StatusOK, hooks.NewPreviewJSON(e, req))
 	return nil
 }

@@ -34,6 +34,9 @@ type Server struct {
 	// Metrics, if set, is served at /metrics (not under /api/v3) to admin
 	// tokens only.
 	Metrics http.Handler
+	// UI, if set, is served at /ui/ (not under /api/v3): the web pages, which
+	// authenticate on their own (a session cookie, not a token header).
+	UI http.Handler
 
 	admin *hooks.Admin // the actions the admin CLI shares, over the fields above
 }
@@ -56,6 +59,10 @@ func (s *Server) Handler() http.Handler {
 		Repos: s.Repos, URLs: s.urlsFor(""), OnEnqueue: s.OnEnqueue}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz)
+	if s.UI != nil {
+		r.PathPrefix("/ui/").Handler(s.UI)
+		r.Handle("/ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	}
 	if s.Metrics != nil {
 		s.route(r, "/metrics", map[string]handler{"GET": s.metrics})
 	}
@@ -99,6 +106,7 @@ func (s *Server) register(r *mux.Router) {
 		s.route(r, base.item, map[string]handler{"GET": sc(s.getHook), "PATCH": sc(s.editHook), "DELETE": sc(s.deleteHook)})
 		s.route(r, base.item+"/config", map[string]handler{"GET": sc(s.getHookConfig), "PATCH": sc(s.editHookConfig)})
 		s.route(r, base.item+"/pings", map[string]handler{"POST": sc(s.pingHook)})
+		s.route(r, base.item+"/preview", map[string]handler{"POST": sc(s.previewHook)})
 		s.route(r, base.item+"/deliveries", map[string]handler{"GET": sc(s.listDeliveries)})
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}", map[string]handler{"GET": sc(s.getDelivery)})
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}/attempts", map[string]handler{"POST": sc(s.redeliver)})

@@ -18,11 +18,13 @@ const HookMarker = "# forgehook post-receive hook"
 const ChainedHookName = "post-receive.forgehook-chained"
 
 // HookSpec is what an installed hook runs: `Binary post-receive --db DB
-// --repos REPOS`, then each of Chain (absolute, or relative to the git dir).
+// --repos REPOS [--node NODE]`, then each of Chain (absolute, or relative to
+// the git dir).
 type HookSpec struct {
 	Binary string
 	DB     string
 	Repos  string
+	Node   string // the git server pushes are recorded as of; "" for the host name
 	Chain  []string
 }
 
@@ -161,7 +163,7 @@ func classifyHook(path string) (hookKind, []byte, error) {
 	return hookForeign, content, nil
 }
 
-// absSpec makes the spec's paths and gitDir absolute and checks that none
+// absSpec makes the spec's paths (not a database URL) and gitDir absolute and checks that none
 // is missing.
 func absSpec(spec HookSpec, gitDir string) (HookSpec, string, error) {
 	for _, arg := range []struct{ name, value string }{{"binary", spec.Binary}, {"db", spec.DB}, {"repos", spec.Repos}, {"git dir", gitDir}} {
@@ -175,7 +177,10 @@ func absSpec(spec HookSpec, gitDir string) (HookSpec, string, error) {
 		}
 		return p
 	}
-	spec.Binary, spec.DB, spec.Repos = abs(spec.Binary), abs(spec.DB), abs(spec.Repos)
+	spec.Binary, spec.Repos = abs(spec.Binary), abs(spec.Repos)
+	if !strings.Contains(spec.DB, "://") { // a database URL (PostgreSQL) is no path
+		spec.DB = abs(spec.DB)
+	}
 	spec.Chain = append([]string(nil), spec.Chain...)
 	return spec, abs(gitDir), nil
 }
@@ -201,6 +206,9 @@ func HookScript(spec HookSpec) []byte {
 	b.WriteString("# Written by forgehook install: it records each push for the forgehook daemon.\n")
 	b.WriteString("# After moving or upgrading the binary, run forgehook install again.\n")
 	args := []string{"post-receive", "--db", shellQuote(spec.DB), "--repos", shellQuote(spec.Repos)}
+	if spec.Node != "" {
+		args = append(args, "--node", shellQuote(spec.Node))
+	}
 	var chains []string
 	for _, c := range spec.Chain {
 		args = append(args, "--chain", shellQuote(c))
@@ -275,6 +283,8 @@ func ReadHook(path string) (HookSpec, bool) {
 					spec.DB = words[i+1]
 				case "--repos":
 					spec.Repos = words[i+1]
+				case "--node":
+					spec.Node = words[i+1]
 				case "--chain":
 					spec.Chain = append(spec.Chain, words[i+1])
 				}

@@ -55,6 +55,15 @@ func (a *Admin) CreateHook(ctx context.Context, h *Hook, sender string) (*Event,
 // Ping queues a ping event to hook h, sent by the account sender, and
 // returns it (its GUID is the delivery's X-GitHub-Delivery).
 func (a *Admin) Ping(ctx context.Context, h *Hook, sender string) (*Event, error) {
+	e, err := a.pingEvent(ctx, h, sender)
+	if err != nil {
+		return nil, err
+	}
+	return e, a.enqueue(ctx, e)
+}
+
+// pingEvent builds the ping event to hook h, sent by the account sender.
+func (a *Admin) pingEvent(ctx context.Context, h *Hook, sender string) (*Event, error) {
 	e, about, err := a.hookEvent(ctx, h, EventPing, sender)
 	if err != nil {
 		return nil, err
@@ -62,7 +71,40 @@ func (a *Admin) Ping(ctx context.Context, h *Hook, sender string) (*Event, error
 	if e.Payload, err = json.Marshal(NewPingPayload(a.URLs, h, about.repo, about.owner, about.sender)); err != nil {
 		return nil, err
 	}
-	return e, a.enqueue(ctx, e)
+	return e, nil
+}
+
+// Preview builds, without sending it, the request a delivery to h would
+// make now: for the latest push of h's repository (of repository repo of
+// the organization, for an organization hook), or, when h receives no push
+// events or there is no push yet, for a ping sent by the account sender. The
+// event gets a new GUID, as a test delivery would. Nothing is stored or
+// queued.
+func (a *Admin) Preview(ctx context.Context, h *Hook, repo, sender string) (*Event, *Request, error) {
+	if !h.IsOrg() {
+		repo = h.Repo
+	}
+	var e *Event
+	if repo != "" && h.Wants(EventPush) {
+		last, err := a.Deliveries.LatestEvent(ctx, h.Owner, repo, EventPush)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return nil, nil, err
+		}
+		e = last
+	}
+	if e == nil {
+		ping, err := a.pingEvent(ctx, h, sender)
+		if err != nil {
+			return nil, nil, err
+		}
+		e = ping
+	}
+	e.GUID = NewGUID()
+	r, err := NewRequest(h, e, time.Now())
+	if err != nil {
+		return nil, nil, Invalid("Hook", "template", "custom", "The request cannot be built: "+err.Error())
+	}
+	return e, r, nil
 }
 
 // DeleteHook deletes hook h and, if h is active and subscribed to meta,

@@ -36,12 +36,24 @@ type Hook struct {
 	Health       HookHealth // its streak of failed attempts; the dispatcher keeps it
 }
 
-// HookConfig is where and how a hook's deliveries are sent.
+// HookConfig is where and how a hook's deliveries are sent. BranchFilter,
+// Headers and Signature are forgehook's additions to GitHub's config.
 type HookConfig struct {
 	URL         string
 	ContentType ContentType
 	Secret      string
 	InsecureSSL bool
+	// BranchFilter selects the refs whose push, create and delete events
+	// the hook receives (see BranchFilter); "" for all.
+	BranchFilter string
+	// Headers are sent with every delivery, name to value; stored sealed
+	// like the secret and masked on every read (see MaskHeaders).
+	Headers map[string]string
+	// Signature adds a signature scheme to GitHub's: SignatureGitHub (none)
+	// or SignatureStandardWebhooks.
+	Signature string
+	// Template is the request sent instead of GitHub's; zero for GitHub's.
+	Template Template
 }
 
 // LastResponse is the outcome of a hook's newest delivery, as GitHub shows it.
@@ -102,7 +114,10 @@ func (h *Hook) Validate() error {
 		return err
 	}
 	h.Events = events
-	return h.Config.Validate()
+	if err := h.Config.Validate(); err != nil {
+		return err
+	}
+	return h.Config.Template.validate(h)
 }
 
 // Validate checks a hook configuration and fills in the default content type.
@@ -110,19 +125,8 @@ func (c *HookConfig) Validate() error {
 	if c.URL == "" {
 		return Invalid("Hook", "url", "missing_field", "Config must contain URL for webhooks")
 	}
-	if len(c.URL) > MaxURLLength {
-		return Invalid("Hook", "url", "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength))
-	}
-	// U+FFFD is where a JSON decoder put bytes that were not UTF-8.
-	if !utf8.ValidString(c.URL) || strings.ContainsRune(c.URL, utf8.RuneError) {
-		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be valid UTF-8.")
-	}
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || !validPort(u.Port()) {
-		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be an absolute http or https URL.")
-	}
-	if u.User != nil {
-		return Invalid("Hook", "url", "custom", "The URL must not carry credentials.")
+	if code, msg := urlProblem(c.URL); code != "" {
+		return Invalid("Hook", "url", code, msg)
 	}
 	if c.ContentType == "" {
 		c.ContentType = ContentForm
@@ -133,7 +137,36 @@ func (c *HookConfig) Validate() error {
 	if len(c.Secret) > MaxSecretLength {
 		return Invalid("Hook", "secret", "invalid", fmt.Sprintf("Secret must be at most %d characters", MaxSecretLength))
 	}
-	return nil
+	if err := validateBranchFilter(c.BranchFilter); err != nil {
+		return err
+	}
+	if err := validateHeaders(c.Headers); err != nil {
+		return err
+	}
+	if len(c.Headers) == 0 {
+		c.Headers = nil
+	}
+	return c.validateSignature()
+}
+
+// urlProblem returns GitHub's validation code and message for a URL no
+// delivery can go to, or "" and "" for a usable one.
+func urlProblem(s string) (code, msg string) {
+	if len(s) > MaxURLLength {
+		return "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength)
+	}
+	// U+FFFD is where a JSON decoder put bytes that were not UTF-8.
+	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
+		return "custom", "The URL you've entered is not valid. It must be valid UTF-8."
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || !validPort(u.Port()) {
+		return "custom", "The URL you've entered is not valid. It must be an absolute http or https URL."
+	}
+	if u.User != nil {
+		return "custom", "The URL must not carry credentials."
+	}
+	return "", ""
 }
 
 // validPort reports whether port, from a URL, is empty or 1 to 65535.
@@ -162,6 +195,7 @@ func (u HookUpdate) Apply(h *Hook) error {
 		if cfg.Secret == SecretMask { // a round-tripped, masked hook keeps its secret
 			cfg.Secret = h.Config.Secret
 		}
+		cfg.Headers = keepMaskedHeaders(cfg.Headers, h.Config.Headers) // and its header values
 		h.Config = cfg
 	}
 	if u.Events != nil {

@@ -222,3 +222,41 @@ type Delivery struct {
 
 // OK reports whether the attempt got a 2xx answer.
 func (d *Delivery) OK() bool { return d.StatusCode >= 200 && d.StatusCode < 300 }
+
+// SpoolDrainer records the pushes a post-receive hook kept in a spool
+// directory (beside a SQLite database, or in the repository) because it
+// could not write them to the database.
+type SpoolDrainer interface {
+	// DrainSpool records the pushes spooled in dir, oldest first, removing
+	// each file once recorded; a push recorded before is not recorded again.
+	// It returns how many pushes it recorded.
+	DrainSpool(ctx context.Context, dir string) (int, error)
+}
+
+// Daemons tracks the daemons that share one queue (several processes and
+// machines on one database), so that the leases of one that died are freed
+// at once, while those of the live ones run their course.
+type Daemons interface {
+	// Beat records that the daemon owner, on node, is alive now; the first
+	// beat registers it. A daemon beats before it claims work, then every
+	// few seconds.
+	Beat(ctx context.Context, owner, node string) error
+	// RecoverDeadLeases makes every job and push leased by an owner that has
+	// not beaten within deadAfter (or never) claimable at once, and returns
+	// how many it freed.
+	RecoverDeadLeases(ctx context.Context, deadAfter time.Duration) (int, error)
+	// Retire removes owner, which is stopping, from the daemons: what it
+	// still holds is freed by the next RecoverDeadLeases.
+	Retire(ctx context.Context, owner string) error
+	// Daemons returns the daemons that reported, most recent first.
+	Daemons(ctx context.Context) ([]*Daemon, error)
+}
+
+// Daemon is one daemon sharing the queue: the boot id it leases work as,
+// the node (git server) whose repositories it reads, and its reports.
+type Daemon struct {
+	Owner     string
+	Node      string
+	StartedAt time.Time
+	LastSeen  time.Time // its last beat, by the database's clock
+}

@@ -55,6 +55,15 @@ type GitRepos interface {
 	RepoAt(ctx context.Context, gitDir string) (*GitRepo, error)
 }
 
+// RepoLister lists the bare repositories on disk, for the pages that show
+// them all.
+type RepoLister interface {
+	// ListRepos returns every repository that has a name, sorted by owner
+	// and name as spelled on disk, as the latest scan of the repos root found
+	// them. Only GitDir, Owner and Name are set.
+	ListRepos(ctx context.Context) ([]*GitRepo, error)
+}
+
 // CommitReader reads what ref updates changed. Implemented with go-git.
 type CommitReader interface {
 	// ReadRefs returns the branches and tags of the bare repository at

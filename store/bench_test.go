@@ -10,6 +10,7 @@ import (
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/storetest"
 )
 
 // BenchmarkOpenEnqueuePushClose is the whole storage work of one run of the
@@ -68,7 +69,7 @@ func BenchmarkClaimFinishJobs(b *testing.B) {
 			ctx := context.Background()
 			var targets []int64
 			for i := range 8 {
-				targets = append(targets, MustCreateHook(b, db, "o", "r", fmt.Sprintf("http://x.example/%d", i)).ID)
+				targets = append(targets, storetest.MustCreateHook(b, db, "o", "r", fmt.Sprintf("http://x.example/%d", i)).ID)
 			}
 			payload := bytes.Repeat([]byte("x"), 1024)
 			refill := func() { // 8 events × 8 hooks, 100 times: 6,400 jobs
@@ -98,7 +99,7 @@ func BenchmarkClaimFinishJobs(b *testing.B) {
 				}
 				outcomes := make([]*hooks.Outcome, len(claimed))
 				for i, j := range claimed {
-					outcomes[i] = &hooks.Outcome{Job: j, State: hooks.JobSucceeded, Delivery: newDelivery(j, 200, time.Now())}
+					outcomes[i] = &hooks.Outcome{Job: j, State: hooks.JobSucceeded, Delivery: storetest.NewDelivery(j, 200, time.Now())}
 				}
 				if err := db.FinishJobs(ctx, outcomes); err != nil {
 					b.Fatal(err)

@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,14 +17,15 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/seal"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/storetest"
 )
 
 // MustOpenDB opens a new database in a temporary directory, with its clock
-// pinned to a Clock, and closes it when the test ends.
-func MustOpenDB(tb testing.TB) (*store.DB, *Clock) {
+// pinned to a storetest.Clock, and closes it when the test ends.
+func MustOpenDB(tb testing.TB) (*store.DB, *storetest.Clock) {
 	tb.Helper()
 	db := MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "forgehook.db"))
-	c := &Clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	c := storetest.NewClock()
 	db.Now = c.Now
 	return db, c
 }
@@ -52,57 +55,6 @@ func MustOpenDBAt(tb testing.TB, path string) *store.DB {
 		}
 	})
 	return db
-}
-
-// Clock is a settable time source for DB.Now.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Add moves the clock by d.
-func (c *Clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// MustCreateHook creates a push hook of owner/repo (repo "" for an
-// organization hook) delivering to url.
-func MustCreateHook(tb testing.TB, db *store.DB, owner, repo, url string, events ...string) *hooks.Hook {
-	tb.Helper()
-	h := &hooks.Hook{Owner: owner, Repo: repo, Active: true, Events: events,
-		Config: hooks.HookConfig{URL: url, ContentType: hooks.ContentJSON, Secret: "s3cret"}}
-	if err := db.CreateHook(context.Background(), h); err != nil {
-		tb.Fatal(err)
-	}
-	return h
-}
-
-// MustEnqueueEvent stores a push event of o/r for targets and returns it.
-func MustEnqueueEvent(tb testing.TB, db *store.DB, targets ...int64) *hooks.Event {
-	tb.Helper()
-	e := &hooks.Event{Owner: "o", Repo: "r", RepoID: 7, OwnerID: 3, Name: hooks.EventPush,
-		Payload: []byte(`{"ref":"refs/heads/main"}`), Targets: targets}
-	if err := db.EnqueueEvent(context.Background(), e); err != nil {
-		tb.Fatal(err)
-	}
-	return e
-}
-
-// wantCode fails the test unless err has the domain error code want.
-func wantCode(tb testing.TB, err error, want string) {
-	tb.Helper()
-	if got := hooks.ErrorCode(err); got != want {
-		tb.Fatalf("error code=%q (%v), want %q", got, err, want)
-	}
 }
 
 func TestOpen(t *testing.T) {
@@ -230,7 +182,7 @@ func TestDB_TwoProcesses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "forgehook.db")
 	daemon := MustOpenDBAt(t, path)
 	ctx := context.Background()
-	h := MustCreateHook(t, daemon, "o", "r", "http://example.com/hook")
+	h := storetest.MustCreateHook(t, daemon, "o", "r", "http://example.com/hook")
 
 	const pushes = 100
 	var wg sync.WaitGroup
@@ -268,7 +220,7 @@ func TestDB_TwoProcesses(t *testing.T) {
 			}
 			for _, p := range ps {
 				e := &hooks.Event{Owner: "o", Repo: "r", Name: hooks.EventPush, Payload: []byte(`{}`), Targets: []int64{h.ID}}
-				if err := completePush(ctx, daemon, p, []*hooks.Event{e}); err != nil {
+				if err := storetest.CompletePush(ctx, daemon, p, []*hooks.Event{e}); err != nil {
 					errs <- err
 					return
 				}
@@ -322,10 +274,10 @@ func testHookNotStarved(t *testing.T, gateFile bool) {
 	ctx := context.Background()
 	var targets []int64
 	for i := range 8 {
-		targets = append(targets, MustCreateHook(t, daemon, "o", "r", fmt.Sprintf("http://example.com/%d", i)).ID)
+		targets = append(targets, storetest.MustCreateHook(t, daemon, "o", "r", fmt.Sprintf("http://example.com/%d", i)).ID)
 	}
 	for range 100 {
-		MustEnqueueEvent(t, daemon, targets...)
+		storetest.MustEnqueueEvent(t, daemon, targets...)
 	}
 
 	stop := make(chan struct{})
@@ -378,4 +330,20 @@ func testHookNotStarved(t *testing.T, gateFile bool) {
 		t.Fatalf("slowest push took %v, want well under the busy timeout %v", slowest, store.BusyTimeout)
 	}
 	t.Logf("slowest push: %v", slowest)
+}
+
+func TestOpenExisting_NeverCreates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "forgehook.db")
+	if _, err := store.OpenExisting(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("OpenExisting of a missing file: %v, want ErrNotExist", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("OpenExisting created %s", path)
+	}
+	MustOpenDBAt(t, path)
+	db, err := store.OpenExisting(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 }

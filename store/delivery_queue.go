@@ -34,7 +34,9 @@ type claimedJob struct {
 
 // ClaimJobs leases up to n jobs for owner until now+lease: jobs that are due
 // and jobs whose lease expired, oldest due first, except jobs of the hooks in
-// busy. Each claim gets a new fencing token and counts as an attempt. Jobs of
+// busy and of hooks with a job another owner holds a live lease on: each
+// hook's jobs are with one daemon at a time, whose lanes keep them in order
+// (--hook-concurrency 1 holds across daemons sharing a queue). Each claim gets a new fencing token and counts as an attempt. Jobs of
 // one event share one *hooks.Event, and jobs of one hook one *hooks.Hook.
 func (db *DB) ClaimJobs(ctx context.Context, owner string, n int, busy []int64, lease time.Duration) ([]*hooks.Job, error) {
 	if n <= 0 {
@@ -117,9 +119,12 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, n int, busy []int64, 
 // claimJobs is the claim itself: one UPDATE ... RETURNING. Its result is in
 // claim order: due time, then id.
 func claimJobs(ctx context.Context, tx *sql.Tx, owner string, n int, busy string, now, until time.Time) ([]claimedJob, error) {
-	// Jobs of hooks whose breaker is open wait, as do those of busy hooks.
+	// A hook with a live lease of another owner is busy too: its jobs go to
+	// one daemon at a time, which keeps them in order (see ClaimJobs). Jobs
+	// of hooks whose breaker is open wait as well.
 	rows, err := tx.QueryContext(ctx, `WITH busy (hook_id) AS (SELECT value FROM json_each(?5)
-			UNION ALL SELECT id FROM hooks WHERE breaker_until > ?3)
+			UNION SELECT hook_id FROM jobs WHERE state = 1 AND lease_until >= ?3 AND lease_owner IS NOT ?1
+			UNION SELECT id FROM hooks WHERE breaker_until > ?3)
 		UPDATE jobs
 		SET state = 1, lease_owner = ?1, lease_token = (SELECT lease_seq + 1 FROM meta),
 			lease_until = ?2, attempts = attempts + 1, updated_at = ?3

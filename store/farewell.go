@@ -3,14 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/sealing"
 )
-
-// farewellAD binds the sealed secret of farewell id to its row and column.
-func farewellAD(id int64) []byte { return []byte("farewells.secret:" + strconv.FormatInt(id, 10)) }
 
 // DeleteHookWithMeta deletes hook id as DeleteHook does and, in the same
 // transaction, queues meta (its meta event) to be sent once to the hook as
@@ -36,7 +33,7 @@ func (db *DB) DeleteHookWithMeta(ctx context.Context, id int64, meta *hooks.Even
 		if err != nil {
 			return err
 		}
-		stored, sealed, err := db.sealAt(farewellAD(fid), h.Config.Secret)
+		stored, sealed, err := sealing.SealFarewell(db.Secrets, fid, h.Config.Secret)
 		if err != nil {
 			return err
 		}
@@ -86,7 +83,7 @@ func (db *DB) claimFarewells(ctx context.Context, tx *sql.Tx, owner string, n in
 		if err != nil {
 			return nil, err
 		}
-		if h.Config.Secret, err = db.openAt(farewellAD(j.ID), secret, sealed); err != nil {
+		if h.Config.Secret, err = sealing.OpenFarewell(db.Secrets, j.ID, secret, sealed); err != nil {
 			lost = append(lost, j.ID)
 			continue
 		}

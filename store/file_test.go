@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/forgehook/forgehook/store/storetest"
 )
 
 // TestOpenFileModes checks that a new database and the files beside it get
@@ -20,7 +22,7 @@ func TestOpenFileModes(t *testing.T) {
 			defer syscall.Umask(old)
 			path := filepath.Join(t.TempDir(), "forgehook.db")
 			db := MustOpenDBAt(t, path)
-			MustEnqueuePush(t, db) // a write: SQLite has made -wal and -shm, the gate its file
+			storetest.MustEnqueuePush(t, db) // a write: SQLite has made -wal and -shm, the gate its file
 			for file, want := range map[string]fs.FileMode{
 				path: 0o660, path + "-wal": 0o660, path + "-shm": 0o660, path + ".gate": 0o640,
 			} {
@@ -37,7 +39,7 @@ func TestOpenKeepsMode(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	MustEnqueuePush(t, MustOpenDBAt(t, path))
+	storetest.MustEnqueuePush(t, MustOpenDBAt(t, path))
 	for _, file := range []string{path, path + "-wal"} {
 		if got := mustMode(t, file); got != 0o600 {
 			t.Errorf("%s: mode=%04o, want 0600 (the existing file's)", filepath.Base(file), got)
@@ -61,7 +63,7 @@ func TestOpenSetgidDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "forgehook.db")
-	MustEnqueuePush(t, MustOpenDBAt(t, path))
+	storetest.MustEnqueuePush(t, MustOpenDBAt(t, path))
 	for _, file := range []string{path, path + "-wal", path + "-shm", path + ".gate"} {
 		fi, err := os.Stat(file)
 		if err != nil {

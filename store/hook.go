@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/hookrules"
 )
 
 var _ hooks.HookService = (*DB)(nil)
 
 const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
-	insecure_ssl, created_at, updated_at, last_code, last_status, last_message,
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, branch_filter, headers, signature, template,
 	fail_streak, failing_since, breaker_until, breaker_trips`
 
 // FindHookByID returns hook id, or ENOTFOUND.
@@ -109,25 +110,22 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 		if err != nil {
 			return err
 		}
-		if len(others) >= hooks.MaxHooksPerRepo {
-			return hooks.Invalid("Hook", "", "custom",
-				fmt.Sprintf("The %s cannot have more than %d hooks", scope(h), hooks.MaxHooksPerRepo))
-		}
-		if err := checkHook(h, others, db.maxHooksPerEvent()); err != nil {
+		if err := hookrules.CheckCreate(h, others, db.maxHooksPerEvent()); err != nil {
 			return err
 		}
 		// The secret is sealed for the row's id, known once the row is in:
 		// the plain text never reaches SQLite.
 		err = tx.QueryRowContext(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
-			content_type, secret, insecure_ssl, created_at, updated_at, last_status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused') RETURNING id`,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status, branch_filter, signature, template)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused', ?, ?, ?) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
 			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now),
+			h.Config.BranchFilter, h.Config.Signature, hooks.StoredTemplate(h.Config.Template),
 		).Scan(&h.ID)
 		if err != nil {
 			return err
 		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		return wrap("create hook", err)
@@ -153,7 +151,7 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		if err != nil {
 			return err
 		}
-		if err := checkHook(h, others, db.maxHooksPerEvent()); err != nil {
+		if err := hookrules.Check(h, others, db.maxHooksPerEvent()); err != nil {
 			return err
 		}
 		events, err := json.Marshal(h.Events)
@@ -162,19 +160,16 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		}
 		h.UpdatedAt = db.now()
 		_, err = tx.ExecContext(ctx, `UPDATE hooks SET name = ?, events = ?, active = ?, url = ?,
-			content_type = ?, insecure_ssl = ?, updated_at = ? WHERE id = ?`,
+			content_type = ?, insecure_ssl = ?, updated_at = ?, branch_filter = ?, signature = ?, template = ? WHERE id = ?`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), h.Config.BranchFilter, h.Config.Signature, hooks.StoredTemplate(h.Config.Template), h.ID)
 		if err != nil {
 			return err
 		}
 		if err := setHealth(ctx, tx, h.ID, h.Health); err != nil {
 			return err
 		}
-		if err != nil {
-			return err
-		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		return nil, wrap("update hook", err)
@@ -222,20 +217,20 @@ func (db *DB) scanHooks(rows *sql.Rows) ([]*hooks.Hook, error) {
 	return list, rows.Err()
 }
 
-// scanHook reads one row of hookColumns and opens the hook's secret.
+// scanHook reads one row of hookColumns and opens the hook's secret and headers.
 func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	var (
-		h                hooks.Hook
-		events, secret   string
-		sealed           bool
-		created, updated int64
-		code             sql.NullInt64
-		message          sql.NullString
-		since, open      sql.NullInt64
+		h                             hooks.Hook
+		events, secret, headers, tmpl string
+		sealed                        bool
+		created, updated              int64
+		code                          sql.NullInt64
+		message                       sql.NullString
+		since, open                   sql.NullInt64
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
 		&h.Config.ContentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
-		&code, &h.LastResponse.Status, &message,
+		&code, &h.LastResponse.Status, &message, &h.Config.BranchFilter, &headers, &h.Config.Signature, &tmpl,
 		&h.Health.Failures, &since, &open, &h.Health.Trips)
 	if err != nil {
 		return nil, err
@@ -243,8 +238,16 @@ func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	if h.Config.Secret, err = db.openSecret(h.ID, secret, sealed); err != nil {
 		return nil, err
 	}
+	if h.Config.Headers, err = db.openHeaders(h.ID, headers); err != nil {
+		return nil, err
+	}
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
 		return nil, fmt.Errorf("hook %d: events: %w", h.ID, err)
+	}
+	if tmpl != "" {
+		if h.Config.Template, err = hooks.ParseTemplate([]byte(tmpl)); err != nil {
+			return nil, fmt.Errorf("hook %d: template: %w", h.ID, err)
+		}
 	}
 	h.CreatedAt, h.UpdatedAt = fromMillis(created), fromMillis(updated)
 	h.LastResponse.Code = int(code.Int64)

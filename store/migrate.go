@@ -28,27 +28,23 @@ type migration struct {
 }
 
 // migrations returns the embedded migrations in order. Their file names are
-// NNNN_name.sql, numbered upwards from 0001. A number may be missing: branches
-// developed in parallel are each given their own number, and one may land
-// before another.
+// NNNN_name.sql, numbered from 0001 without gaps.
 var migrations = sync.OnceValues(func() ([]migration, error) {
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var out []migration
-	last := 0
-	for _, name := range names { // fs.Glob sorts
+	for i, name := range names { // fs.Glob sorts
 		base := path.Base(name)
 		num, _, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || len(num) != 4 {
 			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", base)
 		}
-		if v <= last {
-			return nil, fmt.Errorf("migration %s: want a version above %d", base, last)
+		if v != i+1 {
+			return nil, fmt.Errorf("migration %s: want version %d", base, i+1)
 		}
-		last = v
 		b, err := migrationFS.ReadFile(name)
 		if err != nil {
 			return nil, err
@@ -61,10 +57,7 @@ var migrations = sync.OnceValues(func() ([]migration, error) {
 // SchemaVersion returns the schema version this package migrates databases to.
 func SchemaVersion() int {
 	ms, _ := migrations()
-	if len(ms) == 0 {
-		return 0
-	}
-	return ms[len(ms)-1].version
+	return len(ms)
 }
 
 // migrate brings the schema up to date. An up-to-date database costs one
@@ -86,12 +79,11 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	latest := SchemaVersion()
-	if v == latest {
+	if v == len(ms) {
 		return nil
 	}
-	if v > latest {
-		return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, latest)
+	if v > len(ms) {
+		return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, len(ms))
 	}
 	conn, err := db.write.Conn(ctx) // the pool's one connection, held until Close
 	if err != nil {
@@ -106,16 +98,13 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if v > latest {
-			return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, latest)
+		if v > len(ms) {
+			return fmt.Errorf("schema version %d is newer than this forgehook's (%d)", v, len(ms))
 		}
-		if v == latest {
+		if v == len(ms) {
 			return nil // another process migrated meanwhile
 		}
-		for _, m := range ms {
-			if m.version <= v {
-				continue
-			}
+		for _, m := range ms[v:] {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migrate %s: %w", m.name, err)
 			}
@@ -124,7 +113,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 		// A pragma takes no parameters; the version is a number we produced.
-		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(latest)); err != nil {
+		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(ms))); err != nil {
 			return fmt.Errorf("set schema version: %w", err)
 		}
 		return nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/storetest"
 )
 
 // schema1Rows fills a version 1 database: acme/widgets with a repository
@@ -73,7 +74,7 @@ func MustSchema1DB(tb testing.TB, path string) {
 
 // laterColumns were added after version 1, with a default: snapshot leaves
 // them out, so that a version 1 file and its migration compare equal.
-var laterColumns = map[string]bool{"secret_sealed": true,
+var laterColumns = map[string]bool{"secret_sealed": true, "branch_filter": true, "headers": true, "signature": true, "template": true,
 	"fail_streak": true, "failing_since": true, "breaker_until": true, "breaker_trips": true}
 
 // laterTables were added after version 1: snapshot leaves them out too.
@@ -197,7 +198,7 @@ func TestMigrate_CaseSensitiveNames(t *testing.T) {
 			t.Fatalf("account Acme=%+v (%v), want a new id 4 that is no organization", a, err)
 		}
 		// The "same" hook on Acme/Widgets is another repository's hook.
-		h := MustCreateHook(t, db, "Acme", "Widgets", "http://a.example/", "push")
+		h := storetest.MustCreateHook(t, db, "Acme", "Widgets", "http://a.example/", "push")
 		if h.ID != 4 {
 			t.Fatalf("new hook id=%d, want 4 (3 was used and deleted)", h.ID)
 		}
@@ -206,8 +207,8 @@ func TestMigrate_CaseSensitiveNames(t *testing.T) {
 			want        []int64
 		}{{"acme", "widgets", []int64{1, 2}}, {"Acme", "Widgets", []int64{h.ID}}} {
 			got, err := db.HooksFor(ctx, tt.owner, tt.repo)
-			if err != nil || !slices.Equal(hookIDs(got), tt.want) {
-				t.Errorf("hooks for %s/%s=%v (%v), want %v", tt.owner, tt.repo, hookIDs(got), err, tt.want)
+			if err != nil || !slices.Equal(storetest.HookIDs(got), tt.want) {
+				t.Errorf("hooks for %s/%s=%v (%v), want %v", tt.owner, tt.repo, storetest.HookIDs(got), err, tt.want)
 			}
 		}
 		e := &hooks.Event{Owner: "Acme", Repo: "Widgets", RepoID: other, OwnerID: a.ID, Name: hooks.EventPush,
@@ -286,8 +287,8 @@ func TestMigrate_OwnerAsOnDisk(t *testing.T) {
 	}
 	db := MustOpenDBAt(t, path)
 	got, err := db.HooksFor(ctx, "acme", "widgets")
-	if err != nil || !slices.Equal(hookIDs(got), []int64{1, 2, 4}) {
-		t.Fatalf("hooks for acme/widgets=%v (%v), want 1, 2 and 4", hookIDs(got), err)
+	if err != nil || !slices.Equal(storetest.HookIDs(got), []int64{1, 2, 4}) {
+		t.Fatalf("hooks for acme/widgets=%v (%v), want 1, 2 and 4", storetest.HookIDs(got), err)
 	}
 	if h, err := db.FindHookByID(ctx, 5); err != nil || h.Owner != "Other" {
 		t.Fatalf("organization hook 5=%+v (%v), want owner Other as stored", h, err)

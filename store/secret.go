@@ -3,75 +3,26 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
-	"strconv"
+
+	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/sealing"
 )
 
-// Sealer encrypts values at rest; *seal.Keyring is one. ad names where a
-// value is stored, so that a sealed value moved elsewhere does not open.
-type Sealer interface {
-	Seal(plaintext, ad []byte) (string, error)
-	Open(sealed string, ad []byte) ([]byte, error)
-}
+// Sealer encrypts values at rest; *seal.Keyring is one.
+type Sealer = sealing.Sealer
 
 // errNoSealer is returned where a hook secret must be sealed or opened and
-// DB.Secrets is nil: a secret is never stored in plain text, nor read as
-// empty.
-var errNoSealer = errors.New("hook secrets need the secret key, and this process has none")
+// DB.Secrets is nil.
+var errNoSealer = sealing.ErrNoSealer
 
-// secretAD binds the sealed secret of hook id to its row and column.
-func secretAD(id int64) []byte { return []byte("hooks.secret:" + strconv.FormatInt(id, 10)) }
-
-// sealSecret returns how hook id's secret is stored, and whether it is
-// sealed; an empty secret (an unsigned hook) is stored as it is.
+// sealSecret returns how hook id's secret is stored, and whether it is sealed.
 func (db *DB) sealSecret(id int64, secret string) (string, bool, error) {
-	s, sealed, err := db.sealAt(secretAD(id), secret)
-	if err != nil && !errors.Is(err, errNoSealer) {
-		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
-	}
-	return s, sealed, err
+	return sealing.Seal(db.Secrets, id, secret)
 }
 
-// sealAt returns how a secret stored where ad says is stored, and whether it
-// is sealed; an empty secret is stored as it is.
-func (db *DB) sealAt(ad []byte, secret string) (string, bool, error) {
-	if secret == "" {
-		return "", false, nil
-	}
-	if db.Secrets == nil {
-		return "", false, errNoSealer
-	}
-	s, err := db.Secrets.Seal([]byte(secret), ad)
-	if err != nil {
-		return "", false, err
-	}
-	return s, true, nil
-}
-
-// openSecret returns hook id's secret as stored: sealed, or plain text from
-// before the secrets were sealed.
+// openSecret returns hook id's secret as stored.
 func (db *DB) openSecret(id int64, stored string, sealed bool) (string, error) {
-	plain, err := db.openAt(secretAD(id), stored, sealed)
-	if err != nil && !errors.Is(err, errNoSealer) {
-		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
-	}
-	return plain, err
-}
-
-// openAt returns a secret stored where ad says: sealed, or plain text.
-func (db *DB) openAt(ad []byte, stored string, sealed bool) (string, error) {
-	if !sealed {
-		return stored, nil
-	}
-	if db.Secrets == nil {
-		return "", errNoSealer
-	}
-	plain, err := db.Secrets.Open(stored, ad)
-	if err != nil {
-		return "", err
-	}
-	return string(plain), nil
+	return sealing.Open(db.Secrets, id, stored, sealed)
 }
 
 // setSecret stores hook id's secret, sealed, through tx.
@@ -84,11 +35,35 @@ func (db *DB) setSecret(ctx context.Context, tx *sql.Tx, id int64, secret string
 	return err
 }
 
-// HasSealedSecrets reports whether a hook secret is sealed: then the
-// database is of no use without its key.
+// openHeaders returns hook id's custom headers as stored.
+func (db *DB) openHeaders(id int64, stored string) (map[string]string, error) {
+	return sealing.OpenHeaders(db.Secrets, id, stored)
+}
+
+// setHeaders stores hook id's custom headers, sealed, through tx.
+func (db *DB) setHeaders(ctx context.Context, tx *sql.Tx, id int64, headers map[string]string) error {
+	stored, err := sealing.SealHeaders(db.Secrets, id, headers)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE hooks SET headers = ? WHERE id = ?`, stored, id)
+	return err
+}
+
+// setSealed stores what hook h keeps sealed, its secret and its custom
+// headers, through tx.
+func (db *DB) setSealed(ctx context.Context, tx *sql.Tx, h *hooks.Hook) error {
+	if err := db.setSecret(ctx, tx, h.ID, h.Config.Secret); err != nil {
+		return err
+	}
+	return db.setHeaders(ctx, tx, h.ID, h.Config.Headers)
+}
+
+// HasSealedSecrets reports whether a hook secret or a hook's custom headers
+// are sealed: then the database is of no use without its key.
 func (db *DB) HasSealedSecrets(ctx context.Context) (bool, error) {
 	var ok bool
-	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE secret_sealed)`).Scan(&ok)
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE secret_sealed OR headers <> '')`).Scan(&ok)
 	return ok, wrap("sealed secrets", err)
 }
 
@@ -115,16 +90,17 @@ func (db *DB) SealSecrets(ctx context.Context) (int, error) {
 	return n, wrap("seal secrets: checkpoint", err)
 }
 
-// ResealSecrets seals every hook secret again with DB.Secrets' newest key,
-// in one transaction, and returns how many it sealed. It fails, changing
-// nothing, if a secret does not open.
+// ResealSecrets seals every hook secret and every hook's custom headers
+// again with DB.Secrets' newest key, in one transaction, and returns how
+// many values (secrets and header sets) it sealed. It fails, changing
+// nothing, if one does not open.
 func (db *DB) ResealSecrets(ctx context.Context) (int, error) {
 	n, err := db.resealSecrets(ctx, true)
 	return n, wrap("reseal secrets", err)
 }
 
-// resealSecrets seals plain secrets, and sealed ones too if all, after
-// opening each.
+// resealSecrets seals plain secrets and, if all, sealed secrets and custom
+// headers again, after opening each one.
 func (db *DB) resealSecrets(ctx context.Context, all bool) (int, error) {
 	if db.Secrets == nil {
 		return 0, errNoSealer
@@ -165,10 +141,52 @@ func (db *DB) resealSecrets(ctx context.Context, all bool) (int, error) {
 			}
 			n++
 		}
-		return nil
+		sealed, err := db.resealHeaders(ctx, tx, all)
+		n += sealed
+		return err
 	})
 	if err != nil {
 		return 0, err
+	}
+	return n, nil
+}
+
+// resealHeaders opens every hook's custom headers through tx and, if all,
+// seals them again (with the newest key), returning how many it sealed.
+func (db *DB) resealHeaders(ctx context.Context, tx *sql.Tx, all bool) (int, error) {
+	type row struct {
+		id     int64
+		stored string
+	}
+	var list []row
+	rows, err := tx.QueryContext(ctx, `SELECT id, headers FROM hooks WHERE headers <> '' ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.stored); err != nil {
+			return 0, err
+		}
+		list = append(list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range list {
+		h, err := db.openHeaders(r.id, r.stored)
+		if err != nil {
+			return 0, err
+		}
+		if !all {
+			continue
+		}
+		if err := db.setHeaders(ctx, tx, r.id, h); err != nil {
+			return 0, err
+		}
+		n++
 	}
 	return n, nil
 }

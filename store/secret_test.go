@@ -12,6 +12,7 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/seal"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/storetest"
 )
 
 // mustNotContain fails if the database file at path, or a file SQLite keeps
@@ -80,7 +81,7 @@ func TestDB_SecretsAtRest(t *testing.T) {
 
 	t.Run("Swapped between rows", func(t *testing.T) {
 		db := MustOpenDBAt(t, path)
-		other := MustCreateHook(t, db, "o", "r2", "http://y.example/")
+		other := storetest.MustCreateHook(t, db, "o", "r2", "http://y.example/")
 		s, _ := storedSecret(t, path, h.ID)
 		if _, err := mustRawDB(t, path).Exec(`UPDATE hooks SET secret = ?, secret_sealed = 1 WHERE id = ?`, s, other.ID); err != nil {
 			t.Fatal(err)

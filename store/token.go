@@ -2,30 +2,23 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/apitoken"
 )
 
 var _ hooks.Tokens = (*DB)(nil)
 
-// Tokens are TokenPrefix followed by 40 hex digits (160 random bits).
-const (
-	TokenPrefix = "fh_"
-	tokenLength = len(TokenPrefix) + 40
-)
+// TokenPrefix starts every token; 40 hex digits (160 random bits) follow.
+const TokenPrefix = apitoken.Prefix
 
-// lastUsedResolution is how stale a token's last-used time may get: an
-// authenticated request writes it at most this often.
-const lastUsedResolution = time.Minute
+// lastUsedResolution is how stale a token's last-used time may get.
+const lastUsedResolution = apitoken.LastUsedResolution
 
 // CreateToken makes a new random API token for login, allowed to administer
 // repos ("owner/name" or "owner/*"; none means every repository), and returns
@@ -41,14 +34,13 @@ func (db *DB) CreateToken(ctx context.Context, login string, repos []string) (st
 	if err != nil {
 		return "", wrap("create token", err)
 	}
-	var b [20]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	token, err := apitoken.New()
+	if err != nil {
 		return "", wrap("create token", err)
 	}
-	token := TokenPrefix + hex.EncodeToString(b[:])
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, login, repos, created_at)
-			VALUES (?, ?, ?, ?)`, hashToken(token), login, string(reposJSON), millis(db.now()))
+			VALUES (?, ?, ?, ?)`, apitoken.Hash(token), login, string(reposJSON), millis(db.now()))
 		return err
 	})
 	if err != nil {
@@ -62,7 +54,7 @@ func (db *DB) CreateToken(ctx context.Context, login string, repos []string) (st
 // write-locked database; when the token was last used is recorded to the
 // minute in the background (see recordUse).
 func (db *DB) Authenticate(ctx context.Context, token string) (*hooks.Principal, error) {
-	if len(token) != tokenLength || !strings.HasPrefix(token, TokenPrefix) {
+	if !apitoken.WellFormed(token) {
 		return nil, errBadCredentials()
 	}
 	var (
@@ -72,7 +64,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*hooks.Principal,
 		lastUsed sql.NullInt64
 	)
 	err := db.read.QueryRowContext(ctx, `SELECT id, login, repos, last_used_at FROM tokens
-		WHERE hash = ?`, hashToken(token)).Scan(&id, &p.Login, &repos, &lastUsed)
+		WHERE hash = ?`, apitoken.Hash(token)).Scan(&id, &p.Login, &repos, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errBadCredentials()
 	} else if err != nil {
@@ -196,9 +188,3 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 }
 
 func errBadCredentials() error { return hooks.Errorf(hooks.EUNAUTHORIZED, "Bad credentials") }
-
-// hashToken returns the hex sha256 of token, as stored.
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}

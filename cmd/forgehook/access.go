@@ -24,6 +24,9 @@ func fileOwner(path string) (uid, gid int, ok bool) {
 // dbAccessWarning returns why the owner of the repository at gitDir, who
 // runs its hook, could not write the database at db, or "".
 func dbAccessWarning(db, gitDir string) string {
+	if isPostgres(db) {
+		return "" // no file: PostgreSQL's own roles decide
+	}
 	uid, _, ok := fileOwner(gitDir)
 	if !ok {
 		return ""

@@ -14,7 +14,6 @@ import (
 	"github.com/forgehook/forgehook/git"
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/wake"
-	"github.com/forgehook/forgehook/store"
 )
 
 // adminFlags are the flags of the commands that manage hooks, deliveries
@@ -36,7 +35,7 @@ func (f *adminFlags) register(fs *flag.FlagSet) {
 // admin is an opened database with what the admin commands need around it.
 type admin struct {
 	*adminFlags
-	db    *store.DB
+	db    *storage
 	repos *git.Repos
 	do    *hooks.Admin
 }
@@ -47,7 +46,7 @@ func (f *adminFlags) open() (*admin, error) {
 	if err := f.absolute(); err != nil {
 		return nil, err
 	}
-	db, err := openStore(f.DB)
+	db, err := openDB(context.Background(), f.DB, false)
 	if err != nil {
 		return nil, err
 	}
@@ -62,17 +61,17 @@ func (f *adminFlags) open() (*admin, error) {
 	repos := &git.Repos{Root: f.Repos, DefaultOwner: f.DefaultOwner}
 	a := &admin{adminFlags: f, db: db, repos: repos}
 	a.do = &hooks.Admin{Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: repos,
-		URLs: f.urls(), OnEnqueue: func() { wake.Notify(wake.SocketPath(f.DB)) }}
+		URLs: f.urls(), OnEnqueue: func() { notifyDaemon(f.DB) }}
 	return a, nil
 }
 
-// openStore opens the existing database at path for the admin commands,
-// which never create one.
-func openStore(path string) (*store.DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no database %s: pass the daemon's --db (or set FORGEHOOK_DB)", path)
+// notifyDaemon wakes the daemon of the SQLite database db through its
+// wake-up socket. On PostgreSQL the store's own notification (LISTEN/NOTIFY)
+// does that when the work commits.
+func notifyDaemon(db string) {
+	if !isPostgres(db) {
+		wake.Notify(wake.SocketPath(db))
 	}
-	return store.Open(path)
 }
 
 func (a *admin) Close() error { return a.db.Close() }
@@ -122,6 +121,9 @@ func sender() string {
 // daemonNote returns a note for work queued when no daemon seems to run
 // (no wake-up socket beside the database), or "".
 func (a *admin) daemonNote() string {
+	if a.db.PG != nil {
+		return "" // any daemon sharing the database takes it
+	}
 	if _, err := os.Stat(wake.SocketPath(a.DB)); err == nil {
 		return ""
 	}

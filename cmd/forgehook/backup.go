@@ -28,6 +28,9 @@ func runBackup(ctx context.Context, args []string, stderr io.Writer) error {
 		return errors.New("backup: want one FILE to write the copy to")
 	}
 	out := flags.Arg(0)
+	if err := sqliteOnlyDB(c.DB, "backup", "back it up with pg_dump (forgehook backup copies SQLite files only)"); err != nil {
+		return err
+	}
 	if err := c.absolute(); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.DB, "db", envOr("FORGEHOOK_DB", "./forgehook.db"), "SQLite database `file` (env FORGEHOOK_DB)")
+	fs.StringVar(&c.DB, "db", envOr("FORGEHOOK_DB", "./forgehook.db"), "SQLite database `file`, or a postgres:// URL shared by several daemons and git servers (env FORGEHOOK_DB)")
 	fs.StringVar(&c.Repos, "repos", envOr("FORGEHOOK_REPOS", "./repos"), "root `dir` of bare repositories, REPOS/OWNER/NAME.git (env FORGEHOOK_REPOS)")
 	fs.StringVar(&c.DefaultOwner, "default-owner", envOr("FORGEHOOK_DEFAULT_OWNER", git.DefaultOwner), "`owner` of the repositories directly under --repos, REPOS/NAME.git (env FORGEHOOK_DEFAULT_OWNER)")
 }
@@ -29,7 +29,9 @@ func (c *common) register(fs *flag.FlagSet) {
 // anywhere and the daemon can compare git dirs.
 func (c *common) absolute() error {
 	var err error
-	if c.DB, err = filepath.Abs(c.DB); err != nil {
+	if isPostgres(c.DB) {
+		// A URL, not a path.
+	} else if c.DB, err = filepath.Abs(c.DB); err != nil {
 		return fmt.Errorf("db path: %w", err)
 	}
 	if c.Repos, err = filepath.Abs(c.Repos); err != nil {

@@ -29,12 +29,16 @@ func runDoctor(ctx context.Context, args []string, stdout io.Writer) error {
 	if fi, err := os.Stat(a.Repos); err != nil || !fi.IsDir() {
 		d.problem(a.Repos, "the repos root does not exist", "pass --repos (or FORGEHOOK_REPOS) as the daemon has it")
 	}
-	if _, err := os.Stat(a.DB); err != nil {
-		d.problem(a.DB, "the database does not exist", "pass --db as the daemon has it, or run forgehook install")
-	}
-	if !daemonListening(wake.SocketPath(a.DB)) {
-		d.problem(a.DB, "no daemon is listening on its wake-up socket "+wake.SocketPath(a.DB),
-			"start forgehook serve --db "+a.DB+" (pushes are kept until it runs)")
+	if isPostgres(a.DB) {
+		d.postgres(ctx, a.DB)
+	} else {
+		if _, err := os.Stat(a.DB); err != nil {
+			d.problem(a.DB, "the database does not exist", "pass --db as the daemon has it, or run forgehook install")
+		}
+		if !daemonListening(wake.SocketPath(a.DB)) {
+			d.problem(a.DB, "no daemon is listening on its wake-up socket "+wake.SocketPath(a.DB),
+				"start forgehook serve --db "+a.DB+" (pushes are kept until it runs)")
+		}
 	}
 	targets, err := a.targets(ctx)
 	if err != nil {
@@ -114,6 +118,23 @@ func (d *doctor) repo(a *repoArgs, t *target) {
 	}
 	if w := dbAccessWarning(spec.DB, t.GitDir); w != "" {
 		d.problem(name, w, "")
+	}
+}
+
+// postgres checks that the PostgreSQL database db can be reached and
+// written, as the hooks of this git server need.
+func (d *doctor) postgres(ctx context.Context, db string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s, err := openDB(ctx, db, true)
+	if err != nil {
+		d.problem(dbName(db), "the database cannot be reached: "+err.Error(),
+			"check the URL, the server and its pg_hba.conf for this host and user (pushes are spooled in each repository until it can)")
+		return
+	}
+	defer s.Close()
+	if _, err := s.ReadStats(ctx); err != nil {
+		d.problem(dbName(db), "the database cannot be read: "+err.Error(), "grant this user forgehook's tables")
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/forgehook/forgehook/internal/gittest"
+	"github.com/forgehook/forgehook/internal/pgtest"
 )
 
 // binary is the forgehook binary under test, built once by TestMain.
@@ -40,7 +41,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build forgehook:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -78,6 +79,23 @@ func MustNewEnv(tb testing.TB) *Env {
 	if err := os.MkdirAll(e.Root, 0o755); err != nil {
 		tb.Fatal(err)
 	}
+	e.Token = e.MustToken("ada")
+	return e
+}
+
+// MustNewPGEnv is MustNewEnv on a new PostgreSQL database (see
+// pgtest.MustDSN), with a secret key file every command is given.
+func MustNewPGEnv(tb testing.TB) *Env {
+	tb.Helper()
+	dsn := pgtest.MustDSN(tb)
+	ws := gittest.NewWorkspace(tb)
+	ws.Env = append(ws.Env, "FORGEHOOK_PUSHER=ada")
+	e := &Env{T: tb, WS: ws, Root: filepath.Join(ws.Dir, "repos"), DB: dsn}
+	if err := os.MkdirAll(e.Root, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	keyFile := filepath.Join(ws.Dir, "forgehook.key")
+	e.Prepare = func(cmd *exec.Cmd) { cmd.Env = append(os.Environ(), "FORGEHOOK_SECRET_KEY_FILE="+keyFile) }
 	e.Token = e.MustToken("ada")
 	return e
 }

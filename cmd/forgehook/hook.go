@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,9 +22,11 @@ import (
 const hookUsage = `hook: usage:
   forgehook hook create (--repo OWNER/NAME | --org OWNER) --url URL [--content-type json|form]
                         [--secret S | --secret-file F | --secret -] [--events E,E...] [--active=false] [--insecure-ssl]
+                        [--branch-filter GLOB] [--header 'NAME: VALUE']... [--signature standard-webhooks]
   forgehook hook list   (--repo OWNER/NAME | --org OWNER)
   forgehook hook show   ID
   forgehook hook edit   ID [--url URL] [--content-type T] [--secret ...] [--events E,E...] [--active=B] [--insecure-ssl=B]
+                        [--branch-filter GLOB] [--header 'NAME: VALUE']... [--signature S]
   forgehook hook delete ID
   forgehook hook ping   ID
 Every command takes --db, --repos, --json; run "forgehook hook COMMAND -h" for all flags.`
@@ -241,18 +245,54 @@ func printHook(c *hookCmd, a *admin, h *hooks.Hook) error {
 	if h.Config.Secret != "" {
 		secret = hooks.SecretMask
 	}
+	filter, signature, headers := h.Config.BranchFilter, "github", "none"
+	if filter == "" {
+		filter = "none (every branch and tag)"
+	}
+	if h.Config.Signature != "" {
+		signature = "github, " + h.Config.Signature
+	}
+	if len(h.Config.Headers) > 0 {
+		var names []string
+		for _, name := range slices.Sorted(maps.Keys(h.Config.Headers)) {
+			names = append(names, name+": "+hooks.SecretMask)
+		}
+		headers = strings.Join(names, ", ")
+	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Hook %d of %s\n", h.ID, label(h.Owner, h.Repo))
 	for _, kv := range [][2]string{
 		{"URL", h.Config.URL}, {"Content type", h.Config.ContentType.String()}, {"Secret", secret},
-		{"Events", strings.Join(h.Events, ", ")}, {"Active", yesNo(h.Active)},
-		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Last response", lastResponseLong(h.LastResponse)},
+		{"Events", strings.Join(h.Events, ", ")}, {"Branch filter", filter}, {"Signature", signature},
+		{"Headers", headers}, {"Active", yesNo(h.Active)},
+		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Template", templateSummary(h.Config.Template)},
+		{"Last response", lastResponseLong(h.LastResponse)},
 		{"Created", h.CreatedAt.Local().Format("2006-01-02 15:04:05")},
 		{"Updated", h.UpdatedAt.Local().Format("2006-01-02 15:04:05")}, {"API", j.URL},
 	} {
 		fmt.Fprintf(tw, "  %s:\t%s\n", kv[0], cellSpaces.Replace(kv[1]))
 	}
 	return tw.Flush()
+}
+
+// templateSummary describes a hook's request template in one line.
+func templateSummary(t hooks.Template) string {
+	switch {
+	case t.IsZero():
+		return "none (GitHub's request)"
+	case t.Room != "":
+		return t.Preset + " " + t.Room
+	case t.Preset != "":
+		return t.Preset
+	}
+	method, url := t.Method, t.URL
+	if method == "" {
+		method = "POST"
+	}
+	if url == "" {
+		url = "the hook URL"
+	}
+	return fmt.Sprintf("%s %s, a %d-byte body template", method, url, len(t.Body))
 }
 
 // lastResponseLong is lastResponse with the reason there was no answer.
@@ -287,7 +327,9 @@ func lastResponse(r hooks.LastResponse) string {
 type hookFields struct {
 	fs                                   *flag.FlagSet
 	URL, ContentType, Secret, SecretFile string
-	Events                               listFlag
+	BranchFilter, Signature              string
+	TemplateFile, Preset, Room           string
+	Events, Headers                      listFlag
 	Active, InsecureSSL                  bool
 }
 
@@ -300,7 +342,30 @@ func registerHookFields(fs *flag.FlagSet, create bool) *hookFields {
 	fs.Var(&f.Events, "events", "the `events` to deliver, comma-separated or repeated; * for all (default push)")
 	fs.BoolVar(&f.Active, "active", create, "deliver events (--active=false keeps the hook but sends nothing)")
 	fs.BoolVar(&f.InsecureSSL, "insecure-ssl", false, "do not verify the receiver's TLS certificate")
+	fs.StringVar(&f.BranchFilter, "branch-filter", "", "deliver push, create and delete events only of the branches and tags this `glob` matches, as Gitea's branch filter: {main,release/*}, refs/tags/v*; \"\" for all")
+	fs.Var(&f.Headers, "header", "a custom header sent with every delivery, `'NAME: VALUE'`, repeated for more; they replace the hook's headers, and --header '' alone removes them. Values are stored encrypted and never shown, but a command line is visible to the machine's other users")
+	fs.StringVar(&f.Signature, "signature", "", "add Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) to GitHub's: `standard-webhooks`, or github for GitHub's only")
+	fs.StringVar(&f.TemplateFile, "template-file", "", "send the request the config.template JSON in `file` describes instead of GitHub's (\"\" removes the template)")
+	fs.StringVar(&f.Preset, "template-preset", "", "send a chat message instead of GitHub's payload: `name` slack, discord or matrix")
+	fs.StringVar(&f.Room, "template-room", "", "the Matrix room `id` (!…) for --template-preset matrix")
 	return f
+}
+
+// headers returns the --header flags as a header map, or an error for one
+// that is not NAME: VALUE.
+func (f *hookFields) headers() (map[string]string, error) {
+	h := map[string]string{}
+	for _, v := range f.Headers {
+		if v == "" && len(f.Headers) == 1 {
+			break
+		}
+		name, value, ok := strings.Cut(v, ":")
+		if !ok {
+			return nil, usagef("%s: --header %q: want 'NAME: VALUE'", cmdName(f.fs), v)
+		}
+		h[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	return h, nil
 }
 
 // events returns the --events given, split at commas.
@@ -328,9 +393,53 @@ func (f *hookFields) patch(stdin io.Reader, stderr io.Writer) (hooks.ConfigPatch
 	if flagSet(f.fs, "insecure-ssl") {
 		p.InsecureSSL = &f.InsecureSSL
 	}
+	if flagSet(f.fs, "branch-filter") {
+		p.BranchFilter = &f.BranchFilter
+	}
+	if flagSet(f.fs, "signature") {
+		p.Signature = &f.Signature
+	}
+	if flagSet(f.fs, "header") {
+		h, err := f.headers()
+		if err != nil {
+			return p, err
+		}
+		p.Headers = &h
+	}
 	secret, err := f.secret(stdin, stderr)
 	p.Secret = secret
+	if err != nil {
+		return p, err
+	}
+	p.Template, err = f.template()
 	return p, err
+}
+
+// template returns the template given by --template-file or
+// --template-preset (with --template-room), or nil if neither was.
+func (f *hookFields) template() (*hooks.Template, error) {
+	fromFile, preset := flagSet(f.fs, "template-file"), flagSet(f.fs, "template-preset")
+	switch {
+	case fromFile && preset:
+		return nil, usagef("%s: give --template-file or --template-preset, not both", cmdName(f.fs))
+	case flagSet(f.fs, "template-room") && !preset:
+		return nil, usagef("%s: --template-room goes with --template-preset matrix", cmdName(f.fs))
+	case preset:
+		return &hooks.Template{Preset: f.Preset, Room: f.Room}, nil
+	case fromFile && f.TemplateFile == "":
+		return &hooks.Template{}, nil
+	case fromFile:
+		b, err := os.ReadFile(f.TemplateFile)
+		if err != nil {
+			return nil, fmt.Errorf("--template-file: %w", err)
+		}
+		t, err := hooks.ParseTemplate(b)
+		if err != nil {
+			return nil, fmt.Errorf("--template-file %s: %w", f.TemplateFile, err)
+		}
+		return &t, nil
+	}
+	return nil, nil
 }
 
 // secret returns the secret given by --secret, --secret - or
@@ -433,7 +542,7 @@ func hookEdit(ctx context.Context, c *hookCmd, a *admin, f *hookFields, stdin io
 		upd.Active = &f.Active
 	}
 	if upd.Config == nil && upd.Events == nil && upd.Active == nil {
-		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active or --insecure-ssl", c.name)
+		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active, --insecure-ssl, --branch-filter, --header, --signature, --template-file or --template-preset", c.name)
 	}
 	if h, err = a.db.UpdateHook(ctx, h.ID, upd); err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)

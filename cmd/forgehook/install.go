@@ -21,14 +21,16 @@ var installStates = []string{string(git.Installed), string(git.Chained), string(
 func runInstall(ctx context.Context, args []string, stdout io.Writer) error {
 	var a repoArgs
 	var gl gitoliteFlags
+	var node string
 	fs := newFlagSet("install", stdout)
 	a.register(fs)
 	gl.register(fs)
+	registerNode(fs, &node, "the hooks record pushes as of, baked into them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if gl.On {
-		return runInstallGitolite(ctx, fs, &a, &gl, stdout)
+		return runInstallGitolite(ctx, fs, &a, &gl, node, stdout)
 	}
 	if err := a.check(fs); err != nil {
 		return err
@@ -49,7 +51,7 @@ func runInstall(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	rep = newReport(stdout, "install", len(targets))
-	spec := git.HookSpec{Binary: binary, DB: a.DB, Repos: a.Repos}
+	spec := git.HookSpec{Binary: binary, DB: a.DB, Repos: a.Repos, Node: node}
 	for _, t := range targets {
 		installOne(rep, spec, t)
 	}
@@ -100,8 +102,12 @@ func objectFormatWarning(gitDir string) string {
 // prepareDB creates and migrates the database now, so that the first push
 // is fast. Run as root for repositories that belong to someone else, it
 // gives the new database to the owner of the repositories, who runs the
-// hook: a root-owned database would lose every push.
+// hook: a root-owned database would lose every push. A PostgreSQL database
+// is left alone.
 func prepareDB(path, repos string, rep *report) error {
+	if isPostgres(path) {
+		return nil // install only records the URL in the hooks: the first daemon or push migrates it
+	}
 	_, statErr := os.Stat(path)
 	db, err := store.Open(path)
 	if err != nil {
@@ -127,7 +133,7 @@ func prepareDB(path, repos string, rep *report) error {
 }
 
 // runInstallGitolite installs the hook through gitolite's own mechanism.
-func runInstallGitolite(ctx context.Context, fs *flag.FlagSet, a *repoArgs, gl *gitoliteFlags, stdout io.Writer) error {
+func runInstallGitolite(ctx context.Context, fs *flag.FlagSet, a *repoArgs, gl *gitoliteFlags, node string, stdout io.Writer) error {
 	g, err := gl.check(ctx, fs, a)
 	if err != nil {
 		return err
@@ -140,7 +146,7 @@ func runInstallGitolite(ctx context.Context, fs *flag.FlagSet, a *repoArgs, gl *
 	if err := prepareDB(a.DB, a.Repos, rep); err != nil {
 		return err
 	}
-	r, err := g.InstallGitolite(ctx, git.HookSpec{Binary: binary, DB: a.DB, Repos: a.Repos})
+	r, err := g.InstallGitolite(ctx, git.HookSpec{Binary: binary, DB: a.DB, Repos: a.Repos, Node: node})
 	if err != nil {
 		return fmt.Errorf("install: %w", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 
 	"github.com/forgehook/forgehook/internal/seal"
-	"github.com/forgehook/forgehook/store"
 )
 
 // registerKeyFile adds --secret-key-file to fs.
@@ -21,8 +20,13 @@ func registerKeyFile(fs *flag.FlagSet, p *string) {
 }
 
 // keyFilePath returns the key file: flag, made absolute, or the default
-// beside the database at db (an absolute path).
+// beside the SQLite database at db (an absolute path). A PostgreSQL database
+// has no default: every daemon must be given the same file, so "" without
+// the flag.
 func keyFilePath(flag, db string) (string, error) {
+	if flag == "" && isPostgres(db) {
+		return "", nil
+	}
 	if flag == "" {
 		return db + ".key", nil
 	}
@@ -38,7 +42,7 @@ func keyFilePath(flag, db string) (string, error) {
 // sealed.
 // A missing file is created, unless db already holds sealed secrets: a new
 // key would not open them. Every sealed secret must open.
-func unlockSecrets(ctx context.Context, db *store.DB, path string) (*seal.Keyring, int, error) {
+func unlockSecrets(ctx context.Context, db *storage, path string) (*seal.Keyring, int, error) {
 	keys, err := seal.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		sealed, serr := db.HasSealedSecrets(ctx)
@@ -46,17 +50,17 @@ func unlockSecrets(ctx context.Context, db *store.DB, path string) (*seal.Keyrin
 			return nil, 0, serr
 		}
 		if sealed {
-			return nil, 0, fmt.Errorf("secret key file %s is missing, and %s holds hook secrets sealed with it: restore the file from your backup, or point --secret-key-file (FORGEHOOK_SECRET_KEY_FILE) at it", path, db.Path())
+			return nil, 0, fmt.Errorf("secret key file %s is missing, and %s holds hook secrets sealed with it: restore the file from your backup, or point --secret-key-file (FORGEHOOK_SECRET_KEY_FILE) at it", path, db.Name)
 		}
 		keys, _, err = seal.LoadOrCreate(path)
 	}
 	if err != nil {
 		return nil, 0, err
 	}
-	db.Secrets = keys
+	db.setSecrets(keys)
 	n, err := db.SealSecrets(ctx)
 	if errors.Is(err, seal.ErrUnknownKey) || errors.Is(err, seal.ErrAuth) {
-		return nil, 0, fmt.Errorf("%w; %s is not the key file of %s: restore the right one from your backup", err, path, db.Path())
+		return nil, 0, fmt.Errorf("%w; %s is not the key file of %s: restore the right one from your backup", err, path, db.Name)
 	}
 	return keys, n, err
 }
@@ -64,7 +68,10 @@ func unlockSecrets(ctx context.Context, db *store.DB, path string) (*seal.Keyrin
 // useSecretKeys gives db the keys of the key file at path, for the admin
 // commands. Unlike the daemon they never create the file: without it, hooks
 // with secrets cannot be read or written, and the store says so.
-func useSecretKeys(ctx context.Context, db *store.DB, path string) error {
+func useSecretKeys(ctx context.Context, db *storage, path string) error {
+	if path == "" {
+		return nil // PostgreSQL without --secret-key-file
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -76,7 +83,7 @@ func useSecretKeys(ctx context.Context, db *store.DB, path string) error {
 // seals every hook secret again with it, in one transaction. A running
 // daemon reads the file again when it meets the new key.
 func runSecrets(ctx context.Context, args []string, stdout io.Writer) error {
-	const usage = "secrets: usage: forgehook secrets rotate [--db FILE] [--secret-key-file FILE]"
+	const usage = "secrets: usage: forgehook secrets rotate [--db FILE|URL] [--secret-key-file FILE]"
 	if len(args) == 0 || args[0] != "rotate" {
 		return errors.New(usage)
 	}
@@ -98,7 +105,10 @@ func runSecrets(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(c.DB)
+	if path == "" {
+		return usagef("secrets rotate: pass --secret-key-file (or FORGEHOOK_SECRET_KEY_FILE): a PostgreSQL database has no key file beside it")
+	}
+	db, err := openDB(ctx, c.DB, true)
 	if err != nil {
 		return err
 	}
@@ -117,6 +127,6 @@ func runSecrets(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("secrets rotate: added key %s to %s, but the secrets stay sealed with the older keys, which still open them: %w", id, path, err)
 	}
-	fmt.Fprintf(stdout, "Added key %s to %s and sealed %d hook secrets with it. Back the key file up again.\n", id, path, n)
+	fmt.Fprintf(stdout, "Added key %s to %s and sealed %d hook secrets and header sets with it. Back the key file up again.\n", id, path, n)
 	return nil
 }

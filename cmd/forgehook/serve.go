@@ -22,6 +22,7 @@ import (
 	"github.com/forgehook/forgehook/metrics"
 	"github.com/forgehook/forgehook/pshb"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/web"
 )
 
 // serveConfig is the daemon's configuration.
@@ -40,6 +41,8 @@ type serveConfig struct {
 	MaxTagsPerPush   int
 	MaxHooksPerEvent int
 	Breaker          hooks.Breaker // endpoint health: the circuit breaker and when a hook is disabled
+	Node             string        // PostgreSQL: the git server whose repositories this daemon reads
+	DaemonTimeout    time.Duration // PostgreSQL: a daemon silent this long is dead
 
 	// PrintConfig asks for the effective settings instead of a daemon.
 	PrintConfig   bool
@@ -86,6 +89,8 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.DurationVar(&c.Breaker.MaxOpen, "breaker-max-open", time.Hour, "the longest an opened breaker makes deliveries wait")
 	fs.DurationVar(&c.Breaker.DisableAfter, "disable-after", 24*time.Hour, "a hook whose deliveries all failed for this long is disabled (active false); 0 for never")
 	fs.IntVar(&c.Breaker.DisableFailures, "disable-failures", 0, "a hook whose last this many deliveries failed is disabled; 0 for never (a 410 Gone answer always disables)")
+	registerNode(fs, &c.Node, "whose repositories this daemon reads: it builds the events of the pushes recorded with that --node (any daemon delivers)")
+	fs.DurationVar(&c.DaemonTimeout, "daemon-timeout", 30*time.Second, "PostgreSQL: a daemon that has not reported for this long is dead, and the others free its leases; each reports every fifth of it")
 	c.Log.register(fs)
 	fs.StringVar(&c.MetricsListen, "metrics-listen", "", "`address` to serve /metrics on without authentication, for Prometheus; /metrics on --listen always needs an admin token")
 	fs.DurationVar(&c.Retention, "retention", 30*24*time.Hour, "how long delivery history is kept (and can be redelivered)")
@@ -111,6 +116,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	if c.Retention < time.Hour {
 		return nil, errors.New("serve: --retention must be at least 1h")
 	}
+	if c.DaemonTimeout < time.Second {
+		return nil, errors.New("serve: --daemon-timeout must be at least 1s")
+	}
 	if c.MaxHooksPerEvent < 1 {
 		return nil, errors.New("serve: --max-hooks-per-event must be 1 or more")
 	}
@@ -128,6 +136,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	}
 	if c.SecretKeyFile, err = keyFilePath(c.SecretKeyFile, c.DB); err != nil {
 		return nil, err
+	}
+	if c.SecretKeyFile == "" {
+		return nil, errors.New("serve: pass --secret-key-file (or FORGEHOOK_SECRET_KEY_FILE) with a PostgreSQL --db: every daemon sharing the database needs a copy of the same key file")
 	}
 	if fi, err := os.Stat(c.Repos); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("serve: --repos %s is not a directory: pass the root of your bare repositories (or set FORGEHOOK_REPOS)", c.Repos)
@@ -177,11 +188,12 @@ type Main struct {
 	Config *serveConfig
 	Logger *slog.Logger
 
-	db       *store.DB
+	db       *storage
 	reader   *git.Reader
 	ln       net.Listener
 	server   *http.Server
 	metrics  *metricsServer // nil without --metrics-listen
+	live     *liveness      // PostgreSQL only
 	wake     *wake.Listener
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -190,10 +202,11 @@ type Main struct {
 
 // Open starts the daemon: it opens the database and its secret key file
 // (sealing plain-text secrets, see unlockSecrets), frees the leases a previous
-// process left, starts the workers and listens.
+// process left (on PostgreSQL: those of daemons known dead, see liveness),
+// starts the workers and listens.
 func (m *Main) Open(ctx context.Context) error {
 	c := m.Config
-	db, err := store.Open(c.DB)
+	db, err := openDB(ctx, c.DB, true)
 	if err != nil {
 		return err
 	}
@@ -203,12 +216,24 @@ func (m *Main) Open(ctx context.Context) error {
 	} else if n > 0 {
 		m.Logger.Info("sealed plain-text hook secrets", "count", n, "key_file", c.SecretKeyFile)
 	}
-	db.MaxHooksPerEvent = c.MaxHooksPerEvent
 	boot := hooks.NewGUID()
-	if n, err := db.RecoverLeases(ctx, boot); err != nil {
-		return err // store says "recover leases: ..." and explains a permission problem
-	} else if n > 0 {
-		m.Logger.Info("recovered work leased by a previous process", "count", n)
+	if db.PG != nil {
+		db.PG.MaxHooksPerEvent = c.MaxHooksPerEvent
+		c.Node = nodeName(c.Node)
+		db.PG.Node = c.Node
+		// Several daemons: free only the leases of those known dead.
+		m.live = &liveness{daemons: db.PG, owner: boot, node: db.PG.Node, timeout: c.DaemonTimeout, logger: m.Logger}
+		if err := m.live.start(ctx); err != nil {
+			return err
+		}
+	} else {
+		db.SQLite.MaxHooksPerEvent = c.MaxHooksPerEvent
+		// The only daemon of the file: every lease is a previous process's.
+		if n, err := db.RecoverLeases(ctx, boot); err != nil {
+			return err // store says "recover leases: ..." and explains a permission problem
+		} else if n > 0 {
+			m.Logger.Info("recovered work leased by a previous process", "count", n)
+		}
 	}
 	if m.ln, err = net.Listen("tcp", c.Listen); err != nil {
 		return err
@@ -244,37 +269,42 @@ func (m *Main) Open(ctx context.Context) error {
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
 		Metrics: met.Handler(),
 	}
+	srv.UI = (&web.Server{
+		Hooks: db, Deliveries: db, Tokens: db, Repos: repos, List: repos, Stats: db, Logger: m.Logger,
+		Admin: &hooks.Admin{Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: repos, URLs: urls,
+			OnEnqueue: dispatcher.Wake},
+		Secure: strings.HasPrefix(c.PublicURL, "https://"),
+	}).Handler()
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
-	watch, err := newDBWatch(c.DB, m.Logger)
+	drainer, err := m.openWakeUps(srv, met, repos, pusher.Wake)
 	if err != nil {
 		return err
 	}
-	srv.Health = append(srv.Health, watch.Check)
 	if c.MaxPushAge > 0 {
 		srv.Health = append(srv.Health, api.PushBacklogCheck(db, c.MaxPushAge))
 	}
-	drainer := newSpoolDrainer(db, repos, watch, pusher.Wake, m.Logger)
-	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
-		m.Logger.Warn("no wake-up socket; pushes are noticed by polling, and pushes the hook cannot record leave no trace here", "err", err)
-	} else {
-		m.wake.OnFailure = func(report string) {
-			met.PushRecordFailed()
-			m.Logger.Error("post-receive could not record a push: it gets no events (the pusher saw 'forgehook: enqueue failed')", "report", report)
-		}
-		if err := m.wake.ShareGroup(c.DB); err != nil {
-			m.Logger.Warn("wake-up socket not in the database's group; other users' pushes are noticed by polling", "err", err)
+	wakeAll := func() {
+		pusher.Wake()
+		dispatcher.Wake()
+		if drainer != nil {
+			drainer.Wake()
 		}
 	}
-
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.goRun(func() { _ = dispatcher.Run(runCtx) })
 	m.goRun(func() { _ = pusher.Run(runCtx) })
 	if m.wake != nil {
 		// A wake-up is a recorded push, or a ping or redelivery the admin CLI queued.
-		m.goRun(func() { m.wake.Run(func() { pusher.Wake(); dispatcher.Wake(); drainer.Wake() }) })
+		m.goRun(func() { m.wake.Run(wakeAll) })
 	}
-	m.goRun(func() { drainer.Run(runCtx) })
+	if db.PG != nil {
+		// The same, from any git server or daemon sharing the database.
+		m.goRun(func() { _ = db.PG.Listen(runCtx, wakeAll) })
+	}
+	if drainer != nil {
+		m.goRun(func() { drainer.Run(runCtx) })
+	}
 	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{
 		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
@@ -338,6 +368,9 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.live != nil {
+		errs = append(errs, m.live.stop())
+	}
 	if m.reader != nil {
 		errs = append(errs, m.reader.Close())
 	}

@@ -22,7 +22,7 @@ func (m *Main) logStart(ctx context.Context) {
 	m.Logger.Info("forgehook serving", "listen", "http://"+m.ln.Addr().String(), "metrics_listen", metricsAt,
 		"version", version, "go", runtime.Version(),
 		slog.Group("config",
-			"listen", c.Listen, "public_url", redact.Setting("public-url", c.PublicURL), "db", c.DB, "repos", c.Repos,
+			"listen", c.Listen, "public_url", redact.Setting("public-url", c.PublicURL), "db", dbName(c.DB), "repos", c.Repos,
 			"default_owner", c.DefaultOwner, "secret_key_file", c.SecretKeyFile,
 			"retry_schedule", durations(c.RetrySchedule), "delivery_timeout", c.DeliveryTimeout.String(),
 			"allowed_hosts", c.AllowedHosts.String(), "concurrency", c.Concurrency, "hook_concurrency", c.HookConcurrency,
@@ -31,6 +31,7 @@ func (m *Main) logStart(ctx context.Context) {
 			"breaker_failures", c.Breaker.Failures, "breaker_open", c.Breaker.Open.String(),
 			"breaker_max_open", c.Breaker.MaxOpen.String(), "disable_after", c.Breaker.DisableAfter.String(),
 			"disable_failures", c.Breaker.DisableFailures,
+			"node", c.Node, "daemon_timeout", c.DaemonTimeout.String(),
 			"log_format", c.Log.Format, "log_level", c.Log.Level.String(), "metrics_listen", c.MetricsListen))
 	m.logBacklog(ctx, "work waiting at start")
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/git"
+	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store"
 )
 
@@ -21,18 +22,21 @@ const (
 
 // spoolDrainer records the pushes the post-receive hook spooled (see
 // store.SpoolPush) into the database, while it is the daemon's (see dbWatch).
+// On SQLite it drains the spool beside the database and the repositories';
+// on PostgreSQL (dbSpool "") only the repositories' this daemon reads.
 type spoolDrainer struct {
-	db        *store.DB
+	db        hooks.SpoolDrainer
+	dbSpool   string // the spool beside the database, or ""
 	repos     *git.Repos
-	watch     *dbWatch
-	onDrained func() // wakes the push worker
+	watch     *dbWatch // nil on PostgreSQL: no file to watch
+	onDrained func()   // wakes the push worker
 	logger    *slog.Logger
 	wake      chan struct{}
 	reposAt   time.Time // last look at the repositories' spools; Run's own
 }
 
-func newSpoolDrainer(db *store.DB, repos *git.Repos, watch *dbWatch, onDrained func(), logger *slog.Logger) *spoolDrainer {
-	return &spoolDrainer{db: db, repos: repos, watch: watch, onDrained: onDrained, logger: logger, wake: make(chan struct{}, 1)}
+func newSpoolDrainer(db hooks.SpoolDrainer, dbSpool string, repos *git.Repos, watch *dbWatch, onDrained func(), logger *slog.Logger) *spoolDrainer {
+	return &spoolDrainer{db: db, dbSpool: dbSpool, repos: repos, watch: watch, onDrained: onDrained, logger: logger, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes Run look now; it never blocks.
@@ -50,8 +54,10 @@ func (d *spoolDrainer) Run(ctx context.Context) {
 	defer t.Stop()
 	woken := false
 	for {
-		if d.watch.Check(ctx) == nil {
-			d.drain(ctx, store.SpoolDir(d.db.Path()))
+		if d.watch == nil || d.watch.Check(ctx) == nil {
+			if d.dbSpool != "" {
+				d.drain(ctx, d.dbSpool)
+			}
 			if since := time.Since(d.reposAt); since >= repoSpoolEvery || woken && since >= repoSpoolMin {
 				d.reposAt = time.Now()
 				d.drainRepos(ctx)

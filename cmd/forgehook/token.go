@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
-	"github.com/forgehook/forgehook/store"
 )
 
 const tokenUsage = `token: usage:
@@ -49,14 +48,14 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("token "+args[0], stdout)
 	f.register(fs)
 	fs.BoolVar(&f.JSON, "json", false, "machine output: JSON")
-	var run func(context.Context, *store.DB, []string) error
+	var run func(context.Context, *storage, []string) error
 	switch args[0] {
 	case "create":
 		var login string
 		var repos repoList
 		fs.StringVar(&login, "user", "", "the `login` the token acts as (required)")
 		fs.Var(&repos, "repo", "limit the token to `OWNER/NAME` (or OWNER/* for the owner and its organization hooks); names are exact and case-sensitive, as the repository is spelled on disk (acme/widgets is not Acme/Widgets); repeatable; none means admin for every repository")
-		run = func(ctx context.Context, db *store.DB, pos []string) error {
+		run = func(ctx context.Context, db *storage, pos []string) error {
 			if len(pos) > 0 {
 				return usagef("token create: unexpected argument %q", pos[0])
 			}
@@ -66,14 +65,14 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 			return tokenCreate(ctx, db, f.JSON, login, repos, stdout)
 		}
 	case "list":
-		run = func(ctx context.Context, db *store.DB, pos []string) error {
+		run = func(ctx context.Context, db *storage, pos []string) error {
 			if len(pos) > 0 {
 				return usagef("token list: unexpected argument %q", pos[0])
 			}
 			return tokenList(ctx, db, f.JSON, stdout)
 		}
 	case "revoke":
-		run = func(ctx context.Context, db *store.DB, pos []string) error {
+		run = func(ctx context.Context, db *storage, pos []string) error {
 			if len(pos) != 1 {
 				return usagef("token revoke: want one token ID (forgehook token list lists them)")
 			}
@@ -99,11 +98,8 @@ func runToken(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := f.absolute(); err != nil {
 		return err
 	}
-	open := openStore
-	if args[0] == "create" {
-		open = store.Open // the first token may come before the daemon made the database
-	}
-	db, err := open(f.DB)
+	// The first token may come before the daemon made the database.
+	db, err := openDB(ctx, f.DB, args[0] == "create")
 	if err != nil {
 		return err
 	}
@@ -123,7 +119,7 @@ type tokenJSON struct {
 }
 
 // tokenCreate prints a new API token as the last line.
-func tokenCreate(ctx context.Context, db *store.DB, asJSON bool, login string, repos repoList, stdout io.Writer) error {
+func tokenCreate(ctx context.Context, db *storage, asJSON bool, login string, repos repoList, stdout io.Writer) error {
 	token, err := db.CreateToken(ctx, login, repos)
 	if err != nil {
 		return fmt.Errorf("token create: %w", err)
@@ -143,7 +139,7 @@ func tokenScope(repos []string) string {
 	return "admin for " + strings.Join(repos, ",")
 }
 
-func tokenList(ctx context.Context, db *store.DB, asJSON bool, stdout io.Writer) error {
+func tokenList(ctx context.Context, db *storage, asJSON bool, stdout io.Writer) error {
 	list, err := db.ListTokens(ctx)
 	if err != nil {
 		return err

@@ -73,12 +73,11 @@ func (e *Env) wrapHook(gitDir, logPath string) error {
 	if err != nil {
 		return err
 	}
-	old := "exec " + shellQuote(e.Forgehook) + " post-receive"
-	if !strings.Contains(string(b), old) {
-		return fmt.Errorf("%s: no %q to wrap in:\n%s", path, old, b)
+	const old = `exec "$bin" "$@"` // the hook runs forgehook ("$bin") with "$@"
+	if !strings.Contains(string(b), old) || !strings.Contains(string(b), shellQuote(e.Forgehook)) {
+		return fmt.Errorf("%s: no %s of %s to wrap in:\n%s", path, old, e.Forgehook, b)
 	}
-	wrapped := strings.Replace(string(b), old, "exec "+shellQuote(e.Self)+" time-hook "+shellQuote(logPath)+
-		" -- "+shellQuote(e.Forgehook)+" post-receive", 1)
+	wrapped := strings.Replace(string(b), old, "exec "+shellQuote(e.Self)+" time-hook "+shellQuote(logPath)+` -- "$bin" "$@"`, 1)
 	return os.WriteFile(path, []byte(wrapped), 0o755)
 }
 

@@ -25,6 +25,7 @@ const RecordedEnv = "FORGEHOOK_RECORDED"
 type Options struct {
 	DB     string   // database path
 	Repos  string   // the repos root: its gitolite-admin.git is not recorded
+	Node   string   // on PostgreSQL, the git server the push is recorded as of
 	Chain  []string // previous post-receive hooks to run with the same input, absolute or relative to the git dir
 	Stdin  io.Reader
 	Stderr io.Writer

@@ -8,10 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"os/user"
+	"time"
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/wake"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/postgres"
 )
 
 // maxMalformedLines bounds the lines that report malformed input, one each.
@@ -34,6 +36,10 @@ func record(o Options, gitDir string, input []byte) {
 		return
 	}
 	p := &hooks.Push{GitDir: gitDir, Pusher: hooks.PusherFromEnv(o.Getenv, osUser()), Updates: updates, ReceivedAt: o.Now()}
+	if postgres.IsURL(o.DB) {
+		recordPG(o, p)
+		return
+	}
 	if store.Pending(store.SpoolDir(o.DB)) || store.Pending(store.RepoSpoolDir(gitDir)) {
 		spool(o, p, nil)
 		return
@@ -58,6 +64,51 @@ func enqueue(path string, p *hooks.Push) error {
 	}
 	defer db.Close()
 	return db.EnqueuePush(context.Background(), p)
+}
+
+// recordPG records p in the PostgreSQL database o.DB, as of node o.Node;
+// its commit notifies the daemons. When the database cannot be reached within pgTimeout, or
+// while earlier pushes of the repository wait in its spool, p goes to the
+// repository's spool: there is no file to keep one beside, and a daemon
+// that reads the repository drains it.
+func recordPG(o Options, p *hooks.Push) {
+	dir := store.RepoSpoolDir(p.GitDir)
+	if store.Pending(dir) {
+		spoolPG(o, p, dir, nil)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), pgTimeout)
+	defer cancel()
+	db, err := postgres.Open(ctx, o.DB)
+	if err == nil {
+		db.Node = o.Node
+		err = db.EnqueuePush(ctx, p)
+		db.Close()
+	}
+	if err != nil {
+		spoolPG(o, p, dir, err)
+	}
+}
+
+// pgTimeout bounds how long a push waits for PostgreSQL before it is spooled.
+const pgTimeout = 5 * time.Second
+
+// spoolPG keeps p in the repository's spool dir because of cause (nil:
+// earlier pushes wait there).
+func spoolPG(o Options, p *hooks.Push, dir string, cause error) {
+	path, err := store.SpoolPush(dir, p)
+	if err != nil {
+		why := "earlier pushes are spooled"
+		if cause != nil {
+			why = cause.Error()
+		}
+		fmt.Fprintf(o.Stderr, "forgehook: push NOT recorded (%d ref updates to %s): %s; and the spool could not be written: %v\n",
+			len(p.Updates), p.GitDir, why, explain(err))
+		return
+	}
+	if cause != nil {
+		fmt.Fprintf(o.Stderr, "forgehook: database unreachable (%v): push kept in %s; a daemon reading this repository will deliver it\n", cause, path)
+	}
 }
 
 // spool keeps p in a spool because of cause (nil: earlier pushes wait

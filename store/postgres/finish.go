@@ -1,0 +1,186 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/forgehook/forgehook/hooks"
+)
+
+// FinishJobs records outcomes in one transaction, as the SQLite store does:
+// each attempt made is stored as a delivery (setting its ID) and becomes its
+// hook's last response; each job then moves to its new state if it still
+// holds the lease it was claimed with. Attempts of hooks deleted meanwhile
+// are dropped. The statements go to the server in one batch.
+func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
+	if len(outcomes) == 0 {
+		return nil
+	}
+	now := db.now()
+	rows := make([]finishRow, len(outcomes))
+	for i, o := range outcomes {
+		if err := rows[i].prepare(o, now); err != nil {
+			return fmt.Errorf("finish jobs: %w", err)
+		}
+	}
+	ids := make([]int64, len(outcomes))
+	err := db.update(ctx, func(tx pgx.Tx) error {
+		var hookIDs, eventIDs []int64
+		for _, r := range rows {
+			if d := r.o.Delivery; d != nil {
+				hookIDs, eventIDs = append(hookIDs, d.HookID), append(eventIDs, d.EventID)
+			}
+		}
+		// Kept from being deleted until the commit: FOR KEY SHARE.
+		liveHooks, err := existing(ctx, tx, `SELECT id FROM hooks WHERE id = ANY($1) ORDER BY id FOR KEY SHARE`, hookIDs)
+		if err != nil {
+			return err
+		}
+		liveEvents, err := existing(ctx, tx, `SELECT id FROM events WHERE id = ANY($1) ORDER BY id FOR KEY SHARE`, eventIDs)
+		if err != nil {
+			return err
+		}
+		b := &pgx.Batch{}
+		last := map[int64]*hooks.Delivery{} // each hook's newest attempt in the batch
+		for i, r := range rows {
+			if d := r.o.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
+				b.Queue(`INSERT INTO deliveries (job_id, event_id, hook_id, guid,
+					repo_id, event, action, redelivery, url, delivered_at, duration_ns, status, status_code,
+					request_headers, response_headers, response_body)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+					r.o.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID, d.Event, d.Action, d.Redelivery, d.URL,
+					millis(d.DeliveredAt), int64(d.Duration), d.Status, d.StatusCode, r.reqHeaders,
+					r.respHeaders, d.ResponseBody).QueryRow(func(row pgx.Row) error { return row.Scan(&ids[i]) })
+				last[d.HookID] = d
+			}
+		}
+		// Jobs, then hooks, in id order: two daemons finishing at once take
+		// their row locks in one order.
+		order := make([]int, len(rows))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(rows[a].o.Job.ID, rows[b].o.Job.ID) })
+		for _, i := range order {
+			r, j := rows[i], rows[i].o.Job
+			b.Queue(`UPDATE jobs SET state = $1, run_at = coalesce($2, run_at),
+				attempts = attempts - $3, lease_owner = NULL, lease_until = NULL, updated_at = $4
+				WHERE id = $5 AND state = 1 AND lease_token = $6`,
+				r.state, r.runAt, r.give, millis(now), j.ID, j.Lease.Token)
+		}
+		lastIDs := make([]int64, 0, len(last))
+		for id := range last {
+			lastIDs = append(lastIDs, id)
+		}
+		slices.Sort(lastIDs)
+		for _, id := range lastIDs {
+			d := last[id]
+			status, message := "misconfigured", d.Status
+			if d.OK() {
+				status, message = "active", "OK"
+			}
+			var code *int
+			if d.StatusCode != 0 {
+				code = &d.StatusCode
+			}
+			b.Queue(`UPDATE hooks SET last_code = $1, last_status = $2, last_message = $3 WHERE id = $4`,
+				code, status, message, id)
+		}
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return wrap("finish jobs", err)
+	}
+	for i, o := range outcomes {
+		if o.Delivery != nil {
+			o.Delivery.ID = ids[i]
+		}
+	}
+	return nil
+}
+
+// existing returns which ids the query (over $1, the ids) returns.
+func existing(ctx context.Context, tx pgx.Tx, query string, ids []int64) (map[int64]bool, error) {
+	m := make(map[int64]bool, len(ids))
+	if len(ids) == 0 {
+		return m, nil
+	}
+	rows, err := tx.Query(ctx, query, ids)
+	if err != nil {
+		return nil, err
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	for _, id := range found {
+		m[id] = true
+	}
+	return m, err
+}
+
+// finishRow is an outcome made ready for FinishJobs' transaction.
+type finishRow struct {
+	o                       *hooks.Outcome
+	state                   int
+	runAt                   *int64 // nil: unchanged
+	give                    int    // attempts given back
+	reqHeaders, respHeaders *string
+}
+
+func (r *finishRow) prepare(o *hooks.Outcome, now time.Time) error {
+	if o == nil || o.Job == nil {
+		return errors.New("outcome without a job")
+	}
+	r.o = o
+	switch o.State {
+	case hooks.JobSucceeded:
+		r.state = stateDone
+	case hooks.JobFailed:
+		r.state = stateFailed
+	case hooks.JobRetry:
+		r.state = stateQueued
+		at := millis(now)
+		if !o.RetryAt.IsZero() {
+			at = millis(o.RetryAt)
+		}
+		r.runAt = &at
+	case hooks.JobQueued:
+		r.state, r.give = stateQueued, 1
+	default:
+		return fmt.Errorf("job %d: outcome state %d is not a final or retry state", o.Job.ID, o.State)
+	}
+	d := o.Delivery
+	if d == nil {
+		return nil
+	}
+	if d.HookID == 0 && o.Job.Hook != nil {
+		d.HookID = o.Job.Hook.ID
+	}
+	if d.EventID == 0 && o.Job.Event != nil {
+		d.EventID = o.Job.Event.ID
+	}
+	var err error
+	if r.reqHeaders, err = jsonHeaders(d.RequestHeaders); err != nil {
+		return err
+	}
+	r.respHeaders, err = jsonHeaders(d.ResponseHeaders)
+	return err
+}
+
+// jsonHeaders encodes a header map; nil is stored as NULL.
+func jsonHeaders(h map[string]string) (*string, error) {
+	if h == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	s := string(b)
+	return &s, nil
+}
