@@ -14,6 +14,9 @@ import (
 
 // hookFilter returns the filter for the hooks of the request's scope.
 func hookFilter(sc scope) hooks.HookFilter {
+	if sc.Global {
+		return hooks.HookFilter{Global: true}
+	}
 	if sc.Repo == nil {
 		return hooks.HookFilter{Owner: sc.Owner, Org: true}
 	}
@@ -163,7 +166,7 @@ func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Hooks.DeleteHook(r.Context(), h.ID); err != nil {
+	if err := s.admin.DeleteHook(r.Context(), h, hooks.PrincipalFromContext(r.Context()).Login); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

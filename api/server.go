@@ -111,6 +111,12 @@ func (s *Server) register(r *mux.Router) {
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}", map[string]handler{"GET": sc(s.getDelivery)})
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}/attempts", map[string]handler{"POST": sc(s.redeliver)})
 	}
+	// GitHub Enterprise Server's global webhooks: instance-wide hooks.
+	global, globalHook := "/admin/hooks", "/admin/hooks/{id:[0-9]+}"
+	s.route(r, global, map[string]handler{"GET": s.globalScope(s.listHooks), "POST": s.globalScope(s.createHook)})
+	s.route(r, globalHook, map[string]handler{"GET": s.globalScope(s.getHook), "PATCH": s.globalScope(s.editHook),
+		"DELETE": s.globalScope(s.deleteHook)})
+	s.route(r, globalHook+"/pings", map[string]handler{"POST": s.globalScope(s.pingHook)})
 	s.route(r, hook+"/tests", map[string]handler{"POST": s.repoScope(s.testHook)})
 	s.route(r, hook+"/test", map[string]handler{"POST": s.repoScope(s.testHook)})
 	if s.Hub != nil {
@@ -188,8 +194,9 @@ type scopeKey struct{}
 
 // scope is what the owner/repo part of a URL resolved to.
 type scope struct {
-	Owner string
-	Repo  *hooks.Repository // nil for organization routes
+	Owner  string
+	Repo   *hooks.Repository // nil for organization and global routes
+	Global bool              // the global hooks of /admin/hooks
 }
 
 func scopeFrom(ctx context.Context) scope { return ctx.Value(scopeKey{}).(scope) }
@@ -216,6 +223,18 @@ func (s *Server) repoScope(h handler) handler {
 			return err
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Owner: g.Owner, Repo: repo})))
+	}
+}
+
+// globalScope serves the global hooks to admin tokens (limited to no
+// repository) only; others get 404, as GitHub Enterprise Server answers
+// users who are not site administrators.
+func (s *Server) globalScope(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !hooks.PrincipalFromContext(r.Context()).IsAdmin() {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Global: true})))
 	}
 }
 

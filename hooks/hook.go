@@ -33,6 +33,7 @@ type Hook struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	LastResponse LastResponse
+	Health       HookHealth // its streak of failed attempts; the dispatcher keeps it
 }
 
 // HookConfig is where and how a hook's deliveries are sent. BranchFilter,
@@ -64,11 +65,19 @@ type LastResponse struct {
 }
 
 // IsOrg reports whether h is an organization hook.
-func (h *Hook) IsOrg() bool { return h.Repo == "" }
+func (h *Hook) IsOrg() bool { return h.Repo == "" && h.Owner != "" }
 
-// Type returns GitHub's hook type: "Repository" or "Organization".
+// IsGlobal reports whether h is a global hook (GitHub Enterprise Server's
+// name for an instance-wide hook): it has neither owner nor repository and
+// receives the events of every repository.
+func (h *Hook) IsGlobal() bool { return h.Owner == "" && h.Repo == "" }
+
+// Type returns GitHub's hook type: "Repository", "Organization" or "Global".
 func (h *Hook) Type() string {
-	if h.IsOrg() {
+	switch {
+	case h.IsGlobal():
+		return "Global"
+	case h.IsOrg():
 		return "Organization"
 	}
 	return "Repository"
@@ -88,16 +97,19 @@ func (h *Hook) Validate() error {
 	if h.Name != "web" {
 		return Invalid("Hook", "name", "invalid", `Name must be "web"`)
 	}
-	if h.Owner == "" {
+	if h.Owner == "" && h.Repo != "" {
 		return Invalid("Hook", "owner", "missing_field", "Hook must have an owner")
 	}
 	if h.Events == nil {
 		h.Events = []string{EventPush}
+		if h.IsGlobal() {
+			h.Events = slices.Clone(GlobalDefaultEvents)
+		}
 	}
 	if len(h.Events) > MaxEvents {
 		return Invalid("Hook", "events", "invalid", fmt.Sprintf("A hook may have at most %d events", MaxEvents))
 	}
-	events, err := NormalizeEvents(h.Events, h.IsOrg())
+	events, err := normalizeEvents(h.Events, h.IsOrg(), h.IsGlobal())
 	if err != nil {
 		return err
 	}
@@ -198,6 +210,9 @@ func (u HookUpdate) Apply(h *Hook) error {
 	}
 	if u.Active != nil {
 		h.Active = *u.Active
+		if h.Active { // enabling a hook, or asking again that it be active, closes its breaker
+			h.Health = HookHealth{}
+		}
 	}
 	return h.Validate()
 }
@@ -208,6 +223,7 @@ type HookFilter struct {
 	Owner  string
 	Repo   string // with Owner: that repository's hooks
 	Org    bool   // select the organization hooks of Owner instead
+	Global bool   // select the global hooks instead (Owner and Repo unset)
 	URL    string // hooks whose config URL is exactly this
 	Offset int
 	Limit  int

@@ -14,7 +14,7 @@ type HookJSON struct {
 	URL           string            `json:"url"`
 	TestURL       string            `json:"test_url,omitempty"`
 	PingURL       string            `json:"ping_url"`
-	DeliveriesURL string            `json:"deliveries_url"`
+	DeliveriesURL string            `json:"deliveries_url,omitempty"` // global hooks have none`
 	LastResponse  *LastResponseJSON `json:"last_response"`
 }
 
@@ -51,7 +51,10 @@ func NewHookJSON(u URLs, h *Hook) *HookJSON {
 		URL: self, PingURL: self + "/pings", DeliveriesURL: self + "/deliveries",
 		LastResponse: newLastResponseJSON(h.LastResponse),
 	}
-	if !h.IsOrg() {
+	switch {
+	case h.IsGlobal(): // GitHub Enterprise Server's global hook object
+		j.DeliveriesURL = ""
+	case !h.IsOrg():
 		j.TestURL = self + "/test"
 	}
 	if j.Events == nil {

@@ -113,15 +113,24 @@ func (s *Sender) now() time.Time {
 	return s.Now()
 }
 
+// targetType is what kind of thing a hook belongs to, as GitHub names it.
 func targetType(h *Hook) string {
-	if h.IsOrg() {
+	switch {
+	case h.IsGlobal():
+		return "business" // GitHub Enterprise Server's global hooks belong to the enterprise
+	case h.IsOrg():
 		return "organization"
 	}
 	return "repository"
 }
 
+// targetID is the id of targetType: the repository's, the organization's,
+// or 1 for the one enterprise a forgehook serves.
 func targetID(h *Hook, e *Event) int64 {
-	if h.IsOrg() {
+	switch {
+	case h.IsGlobal():
+		return 1
+	case h.IsOrg():
 		return e.OwnerID
 	}
 	return e.RepoID

@@ -20,6 +20,11 @@ type HookService interface {
 	UpdateHook(ctx context.Context, id int64, upd HookUpdate) (*Hook, error)
 	// DeleteHook removes hook id and its queued deliveries, or returns ENOTFOUND.
 	DeleteHook(ctx context.Context, id int64) error
+	// DeleteHookWithMeta removes hook id as DeleteHook does and, in the same
+	// transaction, queues meta, its meta event, to be delivered once, after
+	// the hook is gone, to the hook as it was (a Job with Farewell set): the
+	// queue keeps the hook's URL, content type, secret and TLS setting.
+	DeleteHookWithMeta(ctx context.Context, id int64, meta *Event) error
 	// HooksFor returns the active hooks that receive events of repository
 	// owner/repo: its own and its owner's organization hooks.
 	HooksFor(ctx context.Context, owner, repo string) ([]*Hook, error)

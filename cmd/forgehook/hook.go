@@ -125,6 +125,9 @@ func (c *hookCmd) hook(ctx context.Context, a *admin) (*hooks.Hook, error) {
 
 // label names a hook's owner and repository in messages.
 func label(owner, repo string) string {
+	if owner == "" && repo == "" {
+		return "the instance (global hook)"
+	}
 	if repo == "" {
 		return "organization " + owner
 	}
@@ -185,11 +188,17 @@ func hookDelete(ctx context.Context, c *hookCmd, a *admin) error {
 	if err != nil {
 		return err
 	}
-	if err := a.db.DeleteHook(ctx, h.ID); err != nil {
+	if err := a.do.DeleteHook(ctx, h, sender()); err != nil {
 		return err
 	}
 	if !c.JSON {
 		fmt.Fprintf(c.out, "Deleted hook %d of %s with its delivery history.\n", h.ID, label(h.Owner, h.Repo))
+		if h.Active && h.Wants(hooks.EventMeta) {
+			fmt.Fprintf(c.out, "Queued its meta event (action deleted) to %s, sent once.\n", h.Config.URL)
+			if note := a.daemonNote(); note != "" {
+				fmt.Fprintln(c.out, "Note:", note)
+			}
+		}
 	}
 	return nil
 }

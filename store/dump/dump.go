@@ -56,7 +56,8 @@ var Tables = []Table{
 	{Name: "hooks", Identity: true, Columns: cols("id", Int, "owner", Text, "repo", Text, "name", Text,
 		"events", Text, "active", Bool, "url", Text, "content_type", Text, "secret", Text, "secret_sealed", Bool,
 		"insecure_ssl", Bool, "created_at", Int, "updated_at", Int, "last_code", Int, "last_status", Text,
-		"last_message", Text, "branch_filter", Text, "headers", Text, "signature", Text, "template", Text)},
+		"last_message", Text, "branch_filter", Text, "headers", Text, "signature", Text, "template", Text,
+		"fail_streak", Int, "failing_since", Int, "breaker_until", Int, "breaker_trips", Int)},
 	{Name: "tokens", Identity: true, Columns: cols("id", Int, "hash", Text, "login", Text, "repos", Text,
 		"created_at", Int, "last_used_at", Int)},
 	{Name: "pushes", Identity: true, Columns: cols("id", Int, "git_dir", Text, "pusher", Text, "updates", Text,
@@ -76,6 +77,10 @@ var Tables = []Table{
 		"guid", Text, "repo_id", Int, "event", Text, "action", Text, "redelivery", Bool, "url", Text,
 		"delivered_at", Int, "duration_ns", Int, "status", Text, "status_code", Int, "request_headers", Text,
 		"response_headers", Text, "response_body", Text)},
+	{Name: "farewells", Identity: true, Columns: cols("id", Int, "hook_id", Int, "owner", Text, "repo", Text,
+		"repo_id", Int, "owner_id", Int, "url", Text, "content_type", Text, "secret", Text, "secret_sealed", Bool,
+		"insecure_ssl", Bool, "guid", Text, "name", Text, "action", Text, "payload", Bytes, "created_at", Int,
+		"state", Int, "run_at", Int, "lease_owner", Text, "lease_token", Int, "lease_until", Int)},
 }
 
 // cols builds columns from name, kind pairs.

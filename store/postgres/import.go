@@ -111,7 +111,7 @@ func settleImport(ctx context.Context, tx pgx.Tx, c dump.Counters, node string) 
 	if _, err := tx.Exec(ctx, `UPDATE pushes SET node = $1`, node); err != nil {
 		return fmt.Errorf("set the pushes' node: %w", err)
 	}
-	for _, table := range []string{"pushes", "jobs"} {
+	for _, table := range []string{"pushes", "jobs", "farewells"} {
 		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET state = $1, lease_owner = NULL, lease_token = NULL,
 			lease_until = NULL WHERE state = $2`, stateQueued, stateLeased); err != nil {
 			return fmt.Errorf("requeue leased %s: %w", table, err)

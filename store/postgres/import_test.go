@@ -74,14 +74,18 @@ func (s fakeSource) Counters(context.Context) (dump.Counters, error) { return s.
 
 func TestImport(t *testing.T) {
 	ctx := context.Background()
-	// Hook 5 and its leased job 9 of event 4; ids up to 12 and lease 40 handed out.
+	// Hook 5 and its leased job 9 of event 4, the leased farewell 3 of a
+	// deleted hook 2; ids up to 12 and lease 40 handed out.
 	src := fakeSource{rows: map[string][][]any{
 		"hooks": {{int64(5), "o", "r", "web", `["push"]`, true, "http://127.0.0.1:1/", "json", "", false, false,
-			int64(1), int64(1), nil, "unused", nil, "", "", "", ""}},
+			int64(1), int64(1), nil, "unused", nil, "", "", "", "", int64(0), nil, nil, int64(0)}},
 		"events": {{int64(4), "guid-4", "o", "r", int64(7), int64(3), "push", "", []byte(`{"ref":"x"}`), int64(1)}},
 		"jobs": {{int64(9), int64(4), int64(5), int64(1), int64(1), int64(1), false, "gone", int64(40), int64(2),
 			int64(1), int64(1)}},
-	}, counters: dump.Counters{LastIDs: map[string]int64{"hooks": 12, "jobs": 9, "events": 4}, LeaseSeq: 40}}
+		"farewells": {{int64(3), int64(2), "o", "r", int64(7), int64(3), "http://127.0.0.1:1/", "json", "", false, false,
+			"guid-3", "meta", "deleted", []byte(`{"action":"deleted"}`), int64(1), int64(1), int64(1), "gone", int64(39),
+			int64(2)}},
+	}, counters: dump.Counters{LastIDs: map[string]int64{"hooks": 12, "jobs": 9, "events": 4, "farewells": 3}, LeaseSeq: 40}}
 
 	t.Run("ids kept, leases queued again, counters advanced", func(t *testing.T) {
 		c := storetest.NewClock()
@@ -98,8 +102,9 @@ func TestImport(t *testing.T) {
 			t.Fatalf("hook 5: %+v, %v", h, err)
 		}
 		jobs, err := db.ClaimJobs(ctx, "new", 10, nil, time.Minute)
-		if err != nil || len(jobs) != 1 || jobs[0].Event.GUID != "guid-4" || jobs[0].Hook.ID != 5 {
-			t.Fatalf("claimed %+v (%v), want job of event guid-4 for hook 5", jobs, err)
+		if err != nil || len(jobs) != 2 || jobs[0].Event.GUID != "guid-4" || jobs[0].Hook.ID != 5 ||
+			!jobs[1].Farewell || jobs[1].Event.GUID != "guid-3" || jobs[1].Hook.ID != 2 {
+			t.Fatalf("claimed %+v (%v), want job of event guid-4 for hook 5, then farewell guid-3 of hook 2", jobs, err)
 		}
 		if jobs[0].Lease.Token <= 40 {
 			t.Fatalf("lease token %d, want past the source's 40", jobs[0].Lease.Token)

@@ -68,7 +68,7 @@ func Run(t *testing.T, o Opener) {
 		s.testEnsureAccount, s.testEnsureRepo,
 		s.testPushQueue, s.testClaimPushesRoundRobin, s.testCompletePushesProgress, s.testRefState,
 		s.testClaimJobs, s.testFinishJobs, s.testRecoverLeases, s.testNextDue, s.testClaimJobsConcurrently,
-		s.testHookOrderAcrossOwners,
+		s.testHookOrderAcrossOwners, s.testHookHealth, s.testFarewells, s.testGlobalHooks,
 		s.testFindDeliveries, s.testFindDelivery, s.testRedeliver, s.testLatestEvent, s.testEnqueueEvent,
 		s.testSearchDeliveries, s.testPruneDeliveries,
 		s.testTokens, s.testListAndRevokeTokens,
