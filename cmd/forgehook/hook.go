@@ -450,12 +450,10 @@ func (f *hookFields) secret(stdin io.Reader, stderr io.Writer) (*string, error) 
 	case fromFlag && fromFile:
 		return nil, usagef("%s: give --secret or --secret-file, not both", cmdName(f.fs))
 	case fromFile:
-		b, err := os.ReadFile(f.SecretFile)
+		s, err := readSecretFile(f.SecretFile)
 		if err != nil {
 			return nil, fmt.Errorf("--secret-file: %w", err)
 		}
-		s, _, _ := strings.Cut(string(b), "\n")
-		s = strings.TrimSuffix(s, "\r")
 		return &s, nil
 	case fromFlag && f.Secret == "-":
 		s, err := readSecret(stdin, stderr)
@@ -464,6 +462,16 @@ func (f *hookFields) secret(stdin io.Reader, stderr io.Writer) (*string, error) 
 		return &f.Secret, nil
 	}
 	return nil, nil
+}
+
+// readSecretFile returns the first line of file: a secret.
+func readSecretFile(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	s, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSuffix(s, "\r"), nil
 }
 
 // readSecret reads one line from stdin: with a prompt and no echo on a

@@ -28,6 +28,7 @@ Usage:
   forgehook doctor       [--db FILE] [--repos DIR] (--all | REPO_DIR...)
   forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
   forgehook hook         create|list|show|edit|delete|ping (--repo OWNER/NAME | --org OWNER) ...
+  forgehook apply        [--dry-run] FILE    (declarative hooks: a TOML file)
   forgehook deliveries   [--repo OWNER/NAME] [--hook ID] [--failed] [--since 24h] [--limit N]
   forgehook redeliver    DELIVERY_ID
   forgehook token        create --user NAME [--repo OWNER/NAME]... | list | revoke ID
@@ -38,7 +39,8 @@ Usage:
   forgehook version | --version
 
 Run "forgehook COMMAND -h" for a command's flags. The admin commands (hook,
-deliveries, redeliver, token) work on the database directly and take --json.
+apply, deliveries, redeliver, token) work on the database directly and take
+--json.
 Exit status: 0 done, 1 failed, 2 bad usage.
 `
 
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runPostReceive(rest, stdin, stderr) // never fails the push
 	case "hook":
 		err = runHook(ctx, rest, stdin, stdout, stderr)
+	case "apply":
+		err = runApply(ctx, rest, stdout, stderr)
 	case "deliveries":
 		err = runDeliveries(ctx, rest, stdout)
 	case "redeliver":
