@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/forgehook/forgehook/hooks/hookstest"
+	"github.com/forgehook/forgehook/metrics/metricstest"
 )
 
 // TestPostgres_EveryCommandWorksOnASharedDatabase runs forgehook on a
@@ -44,5 +45,55 @@ func TestPostgres_EveryCommandWorksOnASharedDatabase(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if _, ok := err.(*exec.ExitError); !ok || !strings.Contains(string(out), "pg_dump") {
 		t.Errorf("backup on PostgreSQL: err %v, output %q; want a failure naming pg_dump", err, out)
+	}
+}
+
+// TestPostgres_OnlyTheDaemonsOfAPushsNodeBuildItsEvents: a push recorded
+// by a hook installed with --node git-a is turned into events by the daemon
+// of git-a, not by the one of git-b, which still delivers (the ping here).
+func TestPostgres_OnlyTheDaemonsOfAPushsNodeBuildItsEvents(t *testing.T) {
+	t.Parallel()
+	e := MustNewPGEnv(t)
+	bare := e.WS.MustInitBare(e.Root, "acme", "widgets")
+	e.MustRun("install", "--db", e.DB, "--repos", e.Root, "--node", "git-a", bare)
+	b := e.MustStart("--node", "git-b")
+	recv := hookstest.NewReceiver(t, "k")
+	e.MustCreateHook("acme", "widgets", recv.URL, "json", "k")
+	recv.WaitFor(t, "ping", 1, wait)
+
+	c := e.WS.MustClone(bare, "work")
+	head := c.Commit("on git-a", map[string]string{"a": "1"})
+	c.Push("origin", "main")
+	a := e.MustStart("--node", "git-a")
+	if ev := pushEvents(t, recv.WaitFor(t, "push", 1, wait))[0]; ev.GetAfter() != head {
+		t.Fatalf("after = %s, want %s", ev.GetAfter(), head)
+	}
+	handled := func(d *Daemon) float64 {
+		v, _ := metricstest.MustScrape(t, d.URL+"/metrics", e.Token).Value("forgehook_pushes_handled_total")
+		return v
+	}
+	// The count follows the events, which may be delivered first.
+	waitUntil(t, "the daemon of git-a counts the push handled", func() bool { return handled(a) == 1 })
+	if got := handled(b); got != 0 {
+		t.Errorf("the daemon of git-b handled %v pushes, want 0: they were git-a's", got)
+	}
+}
+
+// TestPostgres_UnreachableDatabaseSpoolsInTheRepository: when the hook
+// cannot reach PostgreSQL the push still succeeds, kept in the
+// repository's spool, which the daemons reading it drain.
+func TestPostgres_UnreachableDatabaseSpoolsInTheRepository(t *testing.T) {
+	t.Parallel()
+	e := MustNewEnv(t)
+	e.DB = "postgres://forgehook@127.0.0.1:1/forgehook?connect_timeout=2" // nothing listens on port 1
+	bare := e.MustRepo("acme", "widgets")
+	c := e.WS.MustClone(bare, "work")
+	c.Commit("still pushed", map[string]string{"x": "1"})
+	out, err := gitPush(e, c.Dir)
+	if err != nil {
+		t.Fatalf("push failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "forgehook: database unreachable (") || !strings.Contains(out, "push kept in "+bare+"/forgehook-spool/") {
+		t.Errorf("push output lacks the hook's line saying the push is kept in the repository:\n%s", out)
 	}
 }
