@@ -125,7 +125,8 @@ func (o object) insecureSSL() (*bool, error) {
 // config reads the keys of a hook config object that are set.
 func (o object) config() (hooks.ConfigPatch, error) {
 	var c hooks.ConfigPatch
-	for key, dst := range map[string]**string{"url": &c.URL, "content_type": &c.ContentType, "secret": &c.Secret} {
+	for key, dst := range map[string]**string{"url": &c.URL, "content_type": &c.ContentType, "secret": &c.Secret,
+		"branch_filter": &c.BranchFilter, "signature": &c.Signature} {
 		if !o.has(key) {
 			continue
 		}
@@ -136,8 +137,31 @@ func (o object) config() (hooks.ConfigPatch, error) {
 		*dst = &s
 	}
 	var err error
+	if c.Headers, err = o.headers(); err != nil {
+		return c, err
+	}
 	c.InsecureSSL, err = o.insecureSSL()
 	return c, err
+}
+
+// headers reads config.headers, an object of header names to string
+// values; absent or null gives nil.
+func (o object) headers() (*map[string]string, error) {
+	if !o.has("headers") {
+		return nil, nil
+	}
+	raw := o["headers"]
+	if !utf8.Valid(raw) {
+		return nil, hooks.Invalid("Hook", "headers", "invalid", "headers must be valid UTF-8")
+	}
+	var h map[string]string
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return nil, typeError("headers", "an object of strings", raw)
+	}
+	if h == nil {
+		h = map[string]string{}
+	}
+	return &h, nil
 }
 
 func truncate(s string, n int) string {

@@ -147,11 +147,7 @@ func (s *Server) editHook(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		var c hooks.HookConfig // config replaces the whole config
-		patch.Apply(&c)
-		if patch.Secret != nil && *patch.Secret == hooks.SecretMask {
-			c.Secret = hooks.SecretMask // UpdateHook keeps the stored secret
-		}
+		c := patch.Replace(h.Config) // config replaces the whole config; UpdateHook keeps a masked secret
 		upd.Config = &c
 	}
 	h, err = s.Hooks.UpdateHook(r.Context(), h.ID, upd)

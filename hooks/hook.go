@@ -35,12 +35,22 @@ type Hook struct {
 	LastResponse LastResponse
 }
 
-// HookConfig is where and how a hook's deliveries are sent.
+// HookConfig is where and how a hook's deliveries are sent. BranchFilter,
+// Headers and Signature are forgehook's additions to GitHub's config.
 type HookConfig struct {
 	URL         string
 	ContentType ContentType
 	Secret      string
 	InsecureSSL bool
+	// BranchFilter selects the refs whose push, create and delete events
+	// the hook receives (see BranchFilter); "" for all.
+	BranchFilter string
+	// Headers are sent with every delivery, name to value; stored sealed
+	// like the secret and masked on every read (see MaskHeaders).
+	Headers map[string]string
+	// Signature adds a signature scheme to GitHub's: SignatureGitHub (none)
+	// or SignatureStandardWebhooks.
+	Signature string
 }
 
 // LastResponse is the outcome of a hook's newest delivery, as GitHub shows it.
@@ -121,7 +131,16 @@ func (c *HookConfig) Validate() error {
 	if len(c.Secret) > MaxSecretLength {
 		return Invalid("Hook", "secret", "invalid", fmt.Sprintf("Secret must be at most %d characters", MaxSecretLength))
 	}
-	return nil
+	if err := validateBranchFilter(c.BranchFilter); err != nil {
+		return err
+	}
+	if err := validateHeaders(c.Headers); err != nil {
+		return err
+	}
+	if len(c.Headers) == 0 {
+		c.Headers = nil
+	}
+	return c.validateSignature()
 }
 
 // validPort reports whether port, from a URL, is empty or 1 to 65535.
@@ -150,6 +169,7 @@ func (u HookUpdate) Apply(h *Hook) error {
 		if cfg.Secret == SecretMask { // a round-tripped, masked hook keeps its secret
 			cfg.Secret = h.Config.Secret
 		}
+		cfg.Headers = keepMaskedHeaders(cfg.Headers, h.Config.Headers) // and its header values
 		h.Config = cfg
 	}
 	if u.Events != nil {

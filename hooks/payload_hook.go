@@ -19,11 +19,16 @@ type HookJSON struct {
 }
 
 // HookConfigJSON is a hook's config object: every value a string, the secret masked.
+// forgehook's additions are left out when unset, so a hook that uses none
+// looks as on GitHub; header values are masked.
 type HookConfigJSON struct {
-	ContentType string `json:"content_type"`
-	InsecureSSL string `json:"insecure_ssl"`
-	URL         string `json:"url"`
-	Secret      string `json:"secret,omitempty"`
+	ContentType  string            `json:"content_type"`
+	InsecureSSL  string            `json:"insecure_ssl"`
+	URL          string            `json:"url"`
+	Secret       string            `json:"secret,omitempty"`
+	BranchFilter string            `json:"branch_filter,omitempty"`
+	Headers      map[string]string `json:"headers,omitempty"`
+	Signature    string            `json:"signature,omitempty"`
 }
 
 // LastResponseJSON is a hook's last_response object.
@@ -52,9 +57,11 @@ func NewHookJSON(u URLs, h *Hook) *HookJSON {
 	return j
 }
 
-// NewHookConfigJSON returns the config object of c with the secret masked.
+// NewHookConfigJSON returns the config object of c with the secret and the
+// header values masked.
 func NewHookConfigJSON(c HookConfig) HookConfigJSON {
-	j := HookConfigJSON{ContentType: c.ContentType.String(), InsecureSSL: "0", URL: c.URL}
+	j := HookConfigJSON{ContentType: c.ContentType.String(), InsecureSSL: "0", URL: c.URL,
+		BranchFilter: c.BranchFilter, Headers: MaskHeaders(c.Headers), Signature: c.Signature}
 	if c.InsecureSSL {
 		j.InsecureSSL = "1"
 	}

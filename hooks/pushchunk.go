@@ -134,17 +134,18 @@ func (b *eventBuilder) add(pe *PushEvents, i int, rd RefRead, attempts int) erro
 	}
 	pe.Commits += rd.Change.TotalCommits
 	in := PushInput{Repo: b.repo, Update: up, Change: rd.Change, Pusher: *b.pusher}
-	if err := b.event(pe, EventPush, NewPushPayload(b.w.URLs, in)); err != nil {
+	if err := b.event(pe, EventPush, up.Ref, NewPushPayload(b.w.URLs, in)); err != nil {
 		return err
 	}
-	if name, payload := NewRefEventPayload(b.w.URLs, b.repo, up, *b.pusher); payload != nil && len(targets(b.hooks, name)) > 0 {
-		return b.event(pe, name, payload)
+	if name, payload := NewRefEventPayload(b.w.URLs, b.repo, up, *b.pusher); payload != nil && len(targets(b.hooks, name, up.Ref)) > 0 {
+		return b.event(pe, name, up.Ref, payload)
 	}
 	return nil
 }
 
-// event adds an event named name with payload to pe.
-func (b *eventBuilder) event(pe *PushEvents, name string, payload any) error {
+// event adds an event named name of ref with payload to pe, for the hooks
+// that want it.
+func (b *eventBuilder) event(pe *PushEvents, name, ref string, payload any) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("encode %s payload: %w", name, err)
@@ -152,7 +153,7 @@ func (b *eventBuilder) event(pe *PushEvents, name string, payload any) error {
 	r := b.repo
 	pe.Events = append(pe.Events, &Event{
 		GUID: NewGUID(), Owner: r.Owner.Login, Repo: r.Name, RepoID: r.ID, OwnerID: r.Owner.ID,
-		Name: name, Payload: body, CreatedAt: b.w.Now(), Targets: targets(b.hooks, name),
+		Name: name, Payload: body, CreatedAt: b.w.Now(), Targets: targets(b.hooks, name, ref),
 	})
 	return nil
 }

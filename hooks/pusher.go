@@ -260,11 +260,12 @@ func LoadRepository(ctx context.Context, accounts AccountService, g *GitRepo, pu
 	}, nil
 }
 
-// targets returns the ids of the hooks that want event.
-func targets(hooks []*Hook, event string) []int64 {
+// targets returns the ids of the hooks that want event of ref: their
+// events include it and their branch filters let ref through.
+func targets(hooks []*Hook, event, ref string) []int64 {
 	var ids []int64
 	for _, h := range hooks {
-		if h.Active && h.Wants(event) {
+		if h.Active && h.Wants(event) && h.WantsRef(ref) {
 			ids = append(ids, h.ID)
 		}
 	}

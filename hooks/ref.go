@@ -53,6 +53,7 @@ type LineError struct {
 	Why  string // what is wrong with it
 }
 
+// Error says which line is malformed and why.
 func (e *LineError) Error() string {
 	return fmt.Sprintf("line %d: %s, got %q", e.Line, e.Why, e.Text)
 }

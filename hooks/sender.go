@@ -58,12 +58,20 @@ func (s *Sender) Send(ctx context.Context, job *Job) Attempt {
 		"X-GitHub-Hook-Installation-Target-Type": {targetType(h)},
 		"X-GitHub-Hook-Installation-Target-ID":   {strconv.FormatInt(targetID(job), 10)},
 	}
+	at := s.now()
 	for k, v := range Sign(h.Config.Secret, body) {
 		hdr[k] = v
 	}
+	if h.Config.Signature == SignatureStandardWebhooks {
+		for k, v := range SignStandardWebhooks(h.Config.Secret, e.GUID, at, body) {
+			hdr[k] = v
+		}
+	}
+	rec := flatten(hdr)
+	setCustomHeaders(hdr, rec, h.Config.Headers) // recorded masked: they may carry credentials
 	d := &Delivery{
 		GUID: e.GUID, HookID: h.ID, EventID: e.ID, RepoID: e.RepoID, Event: e.Name, Action: e.Action,
-		Redelivery: job.Redelivery, URL: h.Config.URL, DeliveredAt: s.now(), RequestHeaders: flatten(hdr),
+		Redelivery: job.Redelivery, URL: h.Config.URL, DeliveredAt: at, RequestHeaders: rec,
 	}
 	if len(body) > MaxPayloadSize {
 		d.Status = fmt.Sprintf("payload too large: %d bytes, over the %d MiB limit; not sent", len(body), MaxPayloadSize>>20)

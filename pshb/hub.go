@@ -89,7 +89,10 @@ func (h *Handler) serve(r *http.Request) error {
 		}
 		return nil
 	}
-	cfg.InsecureSSL = existing[0].Config.InsecureSSL
+	// What a subscription cannot say is kept: insecure_ssl and forgehook's
+	// own config keys, set through the API.
+	old := existing[0].Config
+	cfg.InsecureSSL, cfg.BranchFilter, cfg.Headers, cfg.Signature = old.InsecureSSL, old.BranchFilter, old.Headers, old.Signature
 	_, err = h.Hooks.UpdateHook(r.Context(), existing[0].ID, hooks.HookUpdate{Config: &cfg, AddEvents: []string{req.Event}})
 	return err
 }

@@ -30,6 +30,7 @@ type AccessError struct {
 	Err    error  // the error that showed the problem; nil from CheckAccess
 }
 
+// Error is the one line an admin reads: the file, the user and the fix.
 func (e *AccessError) Error() string {
 	return fmt.Sprintf("cannot %s %s as user %s (owner %s, mode %04o): %s", e.Action, e.Path, e.User, e.Owner, e.Mode, e.Fix)
 }

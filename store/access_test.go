@@ -13,6 +13,7 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
+	"github.com/forgehook/forgehook/internal/servertest"
 	"github.com/forgehook/forgehook/store"
 )
 
@@ -52,7 +53,7 @@ func TestCheckAccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := filepath.Join(mustOpenTempDir(t), "state")
+			dir := filepath.Join(servertest.MustSharedDir(t), "state")
 			db := filepath.Join(dir, "forgehook.db")
 			tt.setup(t, dir, db)
 			err := store.CheckAccess(db, tt.uid, tt.gids)
@@ -79,7 +80,7 @@ func TestCheckAccess(t *testing.T) {
 // root's group.
 func TestCheckAccessRootFiles(t *testing.T) {
 	mustBeRoot(t, "making files root's that another user checks")
-	dir := filepath.Join(mustOpenTempDir(t), "state")
+	dir := filepath.Join(servertest.MustSharedDir(t), "state")
 	db := filepath.Join(dir, "forgehook.db")
 	mode(0o755, 0o644, "", "")(t, dir, db)
 	for _, f := range []string{dir, db} { // root:root, as root makes them
@@ -104,7 +105,7 @@ func TestCheckAccessRootFiles(t *testing.T) {
 
 // TestCheckAccessOwner: only the owner's bits apply to the owner.
 func TestCheckAccessOwner(t *testing.T) {
-	dir := filepath.Join(mustOpenTempDir(t), "state")
+	dir := filepath.Join(servertest.MustSharedDir(t), "state")
 	db := filepath.Join(dir, "forgehook.db")
 	mode(0o770|fs.ModeSetgid, 0o460, "", "")(t, dir, db) // the group may write, the owner not
 	uid, gid := os.Getuid(), testGroup()
@@ -123,7 +124,7 @@ func TestCheckAccessOwner(t *testing.T) {
 }
 
 func TestCheckAccessMissingDirectory(t *testing.T) {
-	db := filepath.Join(mustOpenTempDir(t), "nowhere", "forgehook.db")
+	db := filepath.Join(servertest.MustSharedDir(t), "nowhere", "forgehook.db")
 	err := store.CheckAccess(db, stranger, nil)
 	var ae *store.AccessError
 	if !errors.Is(err, fs.ErrNotExist) || errors.As(err, &ae) {
@@ -132,7 +133,7 @@ func TestCheckAccessMissingDirectory(t *testing.T) {
 }
 
 func TestExplainAccess(t *testing.T) {
-	dir := mustOpenTempDir(t)
+	dir := servertest.MustSharedDir(t)
 	db := filepath.Join(dir, "forgehook.db")
 	if err := os.WriteFile(db, nil, 0o444); err != nil {
 		t.Fatal(err)
@@ -217,21 +218,6 @@ func testGroup() int {
 		return gid
 	}
 	return 1
-}
-
-// mustOpenTempDir returns a new directory that every user may enter, as
-// t.TempDir's parent (mode 0700) is not, and removes it when the test ends.
-func mustOpenTempDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.MkdirTemp("", "forgehook-access")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
 }
 
 func expand(s, dir, db string) string {

@@ -55,14 +55,6 @@ func MustOpenDBAt(tb testing.TB, path string) *store.DB {
 	return db
 }
 
-// wantCode fails the test unless err has the domain error code want.
-func wantCode(tb testing.TB, err error, want string) {
-	tb.Helper()
-	if got := hooks.ErrorCode(err); got != want {
-		tb.Fatalf("error code=%q (%v), want %q", got, err, want)
-	}
-}
-
 func TestOpen(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "forgehook.db")

@@ -14,7 +14,7 @@ import (
 var _ hooks.HookService = (*DB)(nil)
 
 const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
-	insecure_ssl, created_at, updated_at, last_code, last_status, last_message`
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, branch_filter, headers, signature`
 
 // FindHookByID returns hook id, or ENOTFOUND.
 func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
@@ -111,15 +111,16 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 		// The secret is sealed for the row's id, known once the row is in:
 		// the plain text never reaches SQLite.
 		err = tx.QueryRowContext(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
-			content_type, secret, insecure_ssl, created_at, updated_at, last_status)
-			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused') RETURNING id`,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status, branch_filter, signature)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused', ?, ?) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
 			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now),
+			h.Config.BranchFilter, h.Config.Signature,
 		).Scan(&h.ID)
 		if err != nil {
 			return err
 		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		return wrap("create hook", err)
@@ -154,13 +155,13 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		}
 		h.UpdatedAt = db.now()
 		_, err = tx.ExecContext(ctx, `UPDATE hooks SET name = ?, events = ?, active = ?, url = ?,
-			content_type = ?, insecure_ssl = ?, updated_at = ? WHERE id = ?`,
+			content_type = ?, insecure_ssl = ?, updated_at = ?, branch_filter = ?, signature = ? WHERE id = ?`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), h.Config.BranchFilter, h.Config.Signature, h.ID)
 		if err != nil {
 			return err
 		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		return nil, wrap("update hook", err)
@@ -196,23 +197,26 @@ func (db *DB) scanHooks(rows *sql.Rows) ([]*hooks.Hook, error) {
 	return list, rows.Err()
 }
 
-// scanHook reads one row of hookColumns and opens the hook's secret.
+// scanHook reads one row of hookColumns and opens the hook's secret and headers.
 func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	var (
-		h                hooks.Hook
-		events, secret   string
-		sealed           bool
-		created, updated int64
-		code             sql.NullInt64
-		message          sql.NullString
+		h                       hooks.Hook
+		events, secret, headers string
+		sealed                  bool
+		created, updated        int64
+		code                    sql.NullInt64
+		message                 sql.NullString
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
 		&h.Config.ContentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
-		&code, &h.LastResponse.Status, &message)
+		&code, &h.LastResponse.Status, &message, &h.Config.BranchFilter, &headers, &h.Config.Signature)
 	if err != nil {
 		return nil, err
 	}
 	if h.Config.Secret, err = db.openSecret(h.ID, secret, sealed); err != nil {
+		return nil, err
+	}
+	if h.Config.Headers, err = db.openHeaders(h.ID, headers); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store/internal/sealing"
 )
 
@@ -34,11 +35,35 @@ func (db *DB) setSecret(ctx context.Context, tx *sql.Tx, id int64, secret string
 	return err
 }
 
-// HasSealedSecrets reports whether a hook secret is sealed: then the
-// database is of no use without its key.
+// openHeaders returns hook id's custom headers as stored.
+func (db *DB) openHeaders(id int64, stored string) (map[string]string, error) {
+	return sealing.OpenHeaders(db.Secrets, id, stored)
+}
+
+// setHeaders stores hook id's custom headers, sealed, through tx.
+func (db *DB) setHeaders(ctx context.Context, tx *sql.Tx, id int64, headers map[string]string) error {
+	stored, err := sealing.SealHeaders(db.Secrets, id, headers)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE hooks SET headers = ? WHERE id = ?`, stored, id)
+	return err
+}
+
+// setSealed stores what hook h keeps sealed, its secret and its custom
+// headers, through tx.
+func (db *DB) setSealed(ctx context.Context, tx *sql.Tx, h *hooks.Hook) error {
+	if err := db.setSecret(ctx, tx, h.ID, h.Config.Secret); err != nil {
+		return err
+	}
+	return db.setHeaders(ctx, tx, h.ID, h.Config.Headers)
+}
+
+// HasSealedSecrets reports whether a hook secret or a hook's custom headers
+// are sealed: then the database is of no use without its key.
 func (db *DB) HasSealedSecrets(ctx context.Context) (bool, error) {
 	var ok bool
-	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE secret_sealed)`).Scan(&ok)
+	err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE secret_sealed OR headers <> '')`).Scan(&ok)
 	return ok, wrap("sealed secrets", err)
 }
 
@@ -65,16 +90,17 @@ func (db *DB) SealSecrets(ctx context.Context) (int, error) {
 	return n, wrap("seal secrets: checkpoint", err)
 }
 
-// ResealSecrets seals every hook secret again with DB.Secrets' newest key,
-// in one transaction, and returns how many it sealed. It fails, changing
-// nothing, if a secret does not open.
+// ResealSecrets seals every hook secret and every hook's custom headers
+// again with DB.Secrets' newest key, in one transaction, and returns how
+// many values (secrets and header sets) it sealed. It fails, changing
+// nothing, if one does not open.
 func (db *DB) ResealSecrets(ctx context.Context) (int, error) {
 	n, err := db.resealSecrets(ctx, true)
 	return n, wrap("reseal secrets", err)
 }
 
-// resealSecrets seals plain secrets, and sealed ones too if all, after
-// opening each.
+// resealSecrets seals plain secrets and, if all, sealed secrets and custom
+// headers again, after opening each one.
 func (db *DB) resealSecrets(ctx context.Context, all bool) (int, error) {
 	if db.Secrets == nil {
 		return 0, errNoSealer
@@ -115,10 +141,52 @@ func (db *DB) resealSecrets(ctx context.Context, all bool) (int, error) {
 			}
 			n++
 		}
-		return nil
+		sealed, err := db.resealHeaders(ctx, tx, all)
+		n += sealed
+		return err
 	})
 	if err != nil {
 		return 0, err
+	}
+	return n, nil
+}
+
+// resealHeaders opens every hook's custom headers through tx and, if all,
+// seals them again (with the newest key), returning how many it sealed.
+func (db *DB) resealHeaders(ctx context.Context, tx *sql.Tx, all bool) (int, error) {
+	type row struct {
+		id     int64
+		stored string
+	}
+	var list []row
+	rows, err := tx.QueryContext(ctx, `SELECT id, headers FROM hooks WHERE headers <> '' ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.stored); err != nil {
+			return 0, err
+		}
+		list = append(list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range list {
+		h, err := db.openHeaders(r.id, r.stored)
+		if err != nil {
+			return 0, err
+		}
+		if !all {
+			continue
+		}
+		if err := db.setHeaders(ctx, tx, r.id, h); err != nil {
+			return 0, err
+		}
+		n++
 	}
 	return n, nil
 }

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -20,9 +22,11 @@ import (
 const hookUsage = `hook: usage:
   forgehook hook create (--repo OWNER/NAME | --org OWNER) --url URL [--content-type json|form]
                         [--secret S | --secret-file F | --secret -] [--events E,E...] [--active=false] [--insecure-ssl]
+                        [--branch-filter GLOB] [--header 'NAME: VALUE']... [--signature standard-webhooks]
   forgehook hook list   (--repo OWNER/NAME | --org OWNER)
   forgehook hook show   ID
   forgehook hook edit   ID [--url URL] [--content-type T] [--secret ...] [--events E,E...] [--active=B] [--insecure-ssl=B]
+                        [--branch-filter GLOB] [--header 'NAME: VALUE']... [--signature S]
   forgehook hook delete ID
   forgehook hook ping   ID
 Every command takes --db, --repos, --json; run "forgehook hook COMMAND -h" for all flags.`
@@ -232,11 +236,26 @@ func printHook(c *hookCmd, a *admin, h *hooks.Hook) error {
 	if h.Config.Secret != "" {
 		secret = hooks.SecretMask
 	}
+	filter, signature, headers := h.Config.BranchFilter, "github", "none"
+	if filter == "" {
+		filter = "none (every branch and tag)"
+	}
+	if h.Config.Signature != "" {
+		signature = "github, " + h.Config.Signature
+	}
+	if len(h.Config.Headers) > 0 {
+		var names []string
+		for _, name := range slices.Sorted(maps.Keys(h.Config.Headers)) {
+			names = append(names, name+": "+hooks.SecretMask)
+		}
+		headers = strings.Join(names, ", ")
+	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Hook %d of %s\n", h.ID, label(h.Owner, h.Repo))
 	for _, kv := range [][2]string{
 		{"URL", h.Config.URL}, {"Content type", h.Config.ContentType.String()}, {"Secret", secret},
-		{"Events", strings.Join(h.Events, ", ")}, {"Active", yesNo(h.Active)},
+		{"Events", strings.Join(h.Events, ", ")}, {"Branch filter", filter}, {"Signature", signature},
+		{"Headers", headers}, {"Active", yesNo(h.Active)},
 		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Last response", lastResponseLong(h.LastResponse)},
 		{"Created", h.CreatedAt.Local().Format("2006-01-02 15:04:05")},
 		{"Updated", h.UpdatedAt.Local().Format("2006-01-02 15:04:05")}, {"API", j.URL},
@@ -278,7 +297,8 @@ func lastResponse(r hooks.LastResponse) string {
 type hookFields struct {
 	fs                                   *flag.FlagSet
 	URL, ContentType, Secret, SecretFile string
-	Events                               listFlag
+	BranchFilter, Signature              string
+	Events, Headers                      listFlag
 	Active, InsecureSSL                  bool
 }
 
@@ -291,7 +311,27 @@ func registerHookFields(fs *flag.FlagSet, create bool) *hookFields {
 	fs.Var(&f.Events, "events", "the `events` to deliver, comma-separated or repeated; * for all (default push)")
 	fs.BoolVar(&f.Active, "active", create, "deliver events (--active=false keeps the hook but sends nothing)")
 	fs.BoolVar(&f.InsecureSSL, "insecure-ssl", false, "do not verify the receiver's TLS certificate")
+	fs.StringVar(&f.BranchFilter, "branch-filter", "", "deliver push, create and delete events only of the branches and tags this `glob` matches, as Gitea's branch filter: {main,release/*}, refs/tags/v*; \"\" for all")
+	fs.Var(&f.Headers, "header", "a custom header sent with every delivery, `'NAME: VALUE'`, repeated for more; they replace the hook's headers, and --header '' alone removes them. Values are stored encrypted and never shown, but a command line is visible to the machine's other users")
+	fs.StringVar(&f.Signature, "signature", "", "add Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) to GitHub's: `standard-webhooks`, or github for GitHub's only")
 	return f
+}
+
+// headers returns the --header flags as a header map, or an error for one
+// that is not NAME: VALUE.
+func (f *hookFields) headers() (map[string]string, error) {
+	h := map[string]string{}
+	for _, v := range f.Headers {
+		if v == "" && len(f.Headers) == 1 {
+			break
+		}
+		name, value, ok := strings.Cut(v, ":")
+		if !ok {
+			return nil, usagef("%s: --header %q: want 'NAME: VALUE'", cmdName(f.fs), v)
+		}
+		h[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	return h, nil
 }
 
 // events returns the --events given, split at commas.
@@ -318,6 +358,19 @@ func (f *hookFields) patch(stdin io.Reader, stderr io.Writer) (hooks.ConfigPatch
 	}
 	if flagSet(f.fs, "insecure-ssl") {
 		p.InsecureSSL = &f.InsecureSSL
+	}
+	if flagSet(f.fs, "branch-filter") {
+		p.BranchFilter = &f.BranchFilter
+	}
+	if flagSet(f.fs, "signature") {
+		p.Signature = &f.Signature
+	}
+	if flagSet(f.fs, "header") {
+		h, err := f.headers()
+		if err != nil {
+			return p, err
+		}
+		p.Headers = &h
 	}
 	secret, err := f.secret(stdin, stderr)
 	p.Secret = secret
@@ -424,7 +477,7 @@ func hookEdit(ctx context.Context, c *hookCmd, a *admin, f *hookFields, stdin io
 		upd.Active = &f.Active
 	}
 	if upd.Config == nil && upd.Events == nil && upd.Active == nil {
-		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active or --insecure-ssl", c.name)
+		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active, --insecure-ssl, --branch-filter, --header or --signature", c.name)
 	}
 	if h, err = a.db.UpdateHook(ctx, h.ID, upd); err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)

@@ -98,6 +98,15 @@ func TestObservability_PushAndFailedDelivery(t *testing.T) {
 	got := ok.WaitFor(t, "push", 1, wait)[0]
 	// Creating a hook pings it: two pings and two pushes.
 	waitUntil(t, "four delivery log lines", func() bool { return strings.Count(d.Logs(), `"msg":"delivery"`) >= 4 })
+	// An attempt is logged before it is stored (attempts are stored in
+	// batches): the metrics below read the store, so wait for both of each
+	// hook's attempts to be listed.
+	for _, h := range []int64{okHook.GetID(), badHook.GetID()} {
+		waitUntil(t, "both attempts stored", func() bool {
+			ds, _, err := e.Client(false).Repositories.ListHookDeliveries(bg(), "acme", "widgets", h, nil)
+			return err == nil && len(ds) == 2
+		})
+	}
 
 	lines := jsonLogLines(t, d.Logs())
 	start := linesWith(lines, "forgehook serving")

@@ -127,6 +127,6 @@ func runSecrets(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("secrets rotate: added key %s to %s, but the secrets stay sealed with the older keys, which still open them: %w", id, path, err)
 	}
-	fmt.Fprintf(stdout, "Added key %s to %s and sealed %d hook secrets with it. Back the key file up again.\n", id, path, n)
+	fmt.Fprintf(stdout, "Added key %s to %s and sealed %d hook secrets and header sets with it. Back the key file up again.\n", id, path, n)
 	return nil
 }

@@ -5,15 +5,14 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/forgehook/forgehook/hooks/hookstest"
 	"github.com/forgehook/forgehook/internal/gittest"
+	"github.com/forgehook/forgehook/internal/servertest"
 	"github.com/forgehook/forgehook/internal/wake"
 	"github.com/forgehook/forgehook/store"
 )
@@ -39,16 +38,17 @@ func TestTwoUsers(t *testing.T) {
 		}
 		t.Skip("needs root: creates the unix users fhgit and fhdaemon and runs commands as them")
 	}
-	git := mustUnixUser(t, gitUser, shareGroup)
-	daemon := mustUnixUser(t, daemonUser, shareGroup)
+	git := servertest.MustUser(t, gitUser, shareGroup)
+	daemon := servertest.MustUser(t, daemonUser, shareGroup)
+	share := int(servertest.MustGroupID(t, shareGroup))
 	// The other users run the binary built by TestMain, in a 0700 directory.
 	if err := os.Chmod(filepath.Dir(binary), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	base := mustSharedDir(t)
-	state := mustDir(t, filepath.Join(base, "state"), daemon.uid, mustGroupID(t, shareGroup), 0o770|fs.ModeSetgid)
-	repos := mustDir(t, filepath.Join(base, "repos"), git.uid, git.gid, 0o755)
-	home := mustDir(t, filepath.Join(base, "home"), git.uid, git.gid, 0o755)
+	base := servertest.MustSharedDir(t)
+	state := mustDir(t, filepath.Join(base, "state"), int(daemon.UID), share, 0o770|fs.ModeSetgid)
+	repos := mustDir(t, filepath.Join(base, "repos"), int(git.UID), int(git.GID), 0o755)
+	home := mustDir(t, filepath.Join(base, "home"), int(git.UID), int(git.GID), 0o755)
 	var gitEnv []string // pinned identities, and the OS user as pusher
 	for _, kv := range gittest.Env(home) {
 		if !strings.HasPrefix(kv, "FORGEHOOK_PUSHER=") {
@@ -56,27 +56,27 @@ func TestTwoUsers(t *testing.T) {
 		}
 	}
 	bare := filepath.Join(repos, "acme", "widgets.git")
-	git.mustRun(t, base, gitEnv, "git", "init", "--quiet", "--bare", "--initial-branch=main", bare)
+	runAs(t, git, base, gitEnv, "git", "init", "--quiet", "--bare", "--initial-branch=main", bare)
 
-	e := &Env{T: t, Root: repos, DB: filepath.Join(state, "forgehook.db"), Prepare: git.as(0o022, base)}
+	e := &Env{T: t, Root: repos, DB: filepath.Join(state, "forgehook.db"), Prepare: git.WithUmask(0o022, base)}
 	e.MustRun("install", "--db", e.DB, "--repos", e.Root, bare)
-	mustOwnMode(t, e.DB, git.uid, mustGroupID(t, shareGroup), 0o660)
+	mustOwnMode(t, e.DB, int(git.UID), share, 0o660)
 
-	e.Prepare = daemon.as(0o022, base)
+	e.Prepare = daemon.WithUmask(0o022, base)
 	e.Token = e.MustToken("ada")
 	e.MustStart()
-	mustOwnMode(t, wake.SocketPath(e.DB), daemon.uid, mustGroupID(t, shareGroup), wake.SocketMode)
-	git.mustRun(t, base, nil, "test", "-w", wake.SocketPath(e.DB)) // the hook may send wake-ups
+	mustOwnMode(t, wake.SocketPath(e.DB), int(daemon.UID), share, wake.SocketMode)
+	runAs(t, git, base, nil, "test", "-w", wake.SocketPath(e.DB)) // the hook may send wake-ups
 	recv := hookstest.NewReceiver(t, "s3cret")
 	e.MustCreateHook("acme", "widgets", recv.URL, "json", "s3cret")
 
-	work := mustDir(t, filepath.Join(base, "work"), git.uid, git.gid, 0o755)
-	git.mustRun(t, base, gitEnv, "git", "clone", "--quiet", bare, work)
+	work := mustDir(t, filepath.Join(base, "work"), int(git.UID), int(git.GID), 0o755)
+	runAs(t, git, base, gitEnv, "git", "clone", "--quiet", bare, work)
 	push := func(message string) (head, output string) {
 		t.Helper()
-		git.mustRun(t, work, gitEnv, "git", "commit", "--quiet", "--allow-empty", "-m", message)
-		head = git.mustRun(t, work, gitEnv, "git", "rev-parse", "HEAD")
-		return head, git.mustRun(t, work, gitEnv, "git", "push", "--quiet", "origin", "HEAD:refs/heads/main")
+		runAs(t, git, work, gitEnv, "git", "commit", "--quiet", "--allow-empty", "-m", message)
+		head = runAs(t, git, work, gitEnv, "git", "rev-parse", "HEAD")
+		return head, runAs(t, git, work, gitEnv, "git", "push", "--quiet", "origin", "HEAD:refs/heads/main")
 	}
 	wantDelivered := func(n int, head string) {
 		t.Helper()
@@ -103,7 +103,7 @@ func TestTwoUsers(t *testing.T) {
 		}
 		wantDelivered(1, head)
 		for _, f := range []string{e.DB + "-wal", e.DB + "-shm"} {
-			mustOwnMode(t, f, -1, mustGroupID(t, shareGroup), 0o660)
+			mustOwnMode(t, f, -1, share, 0o660)
 		}
 	})
 	t.Run("push while the daemon is down delivered after restart", func(t *testing.T) {
@@ -119,7 +119,7 @@ func TestTwoUsers(t *testing.T) {
 		e.Daemon.Stop()
 		// As a daemon under umask 022 made it before forgehook created its files
 		// 0660; stopped, it left no -wal or -shm.
-		if err := os.Chown(e.DB, daemon.uid, daemon.gid); err != nil {
+		if err := os.Chown(e.DB, int(daemon.UID), int(daemon.GID)); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chmod(e.DB, 0o644); err != nil {
@@ -132,7 +132,7 @@ func TestTwoUsers(t *testing.T) {
 			e.DB, gitUser, daemonUser, daemonUser, files, gitUser, daemonUser))
 	})
 	t.Run("daemon start on a database it cannot write explained, and the fix works", func(t *testing.T) {
-		if err := os.Chown(e.DB, git.uid, mustGroupID(t, shareGroup)); err != nil {
+		if err := os.Chown(e.DB, int(git.UID), share); err != nil {
 			t.Fatal(err)
 		}
 		cmd := e.command("serve", "--listen", "127.0.0.1:0", "--db", e.DB, "--repos", e.Root)
@@ -153,7 +153,7 @@ func TestTwoUsers(t *testing.T) {
 	})
 	t.Run("read-only shm explained", func(t *testing.T) {
 		shm := e.DB + "-shm" // the running daemon's connection keeps it
-		if err := os.Chown(shm, daemon.uid, -1); err != nil {
+		if err := os.Chown(shm, int(daemon.UID), -1); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chmod(shm, 0o640); err != nil {
@@ -176,87 +176,22 @@ func TestTwoUsers(t *testing.T) {
 	})
 }
 
-// unixUser is a system account to run commands as.
-type unixUser struct {
-	name     string
-	uid, gid int
-	groups   []uint32
-}
-
-// mustUnixUser returns the system user name, a member of groups, creating
-// the user, its own group and groups as needed (useradd -r: no home, no login).
-func mustUnixUser(tb testing.TB, name string, groups ...string) unixUser {
-	tb.Helper()
-	for _, g := range groups {
-		if _, err := user.LookupGroup(g); err != nil {
-			mustExec(tb, "groupadd", "--system", g)
-		}
-	}
-	if _, err := user.Lookup(name); err != nil {
-		mustExec(tb, "useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent",
-			"--shell", "/usr/sbin/nologin", name)
-	}
-	for _, g := range groups {
-		mustExec(tb, "usermod", "--append", "--groups", g, name) // no change if a member already
-	}
-	u, err := user.Lookup(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	uu := unixUser{name: name, uid: mustAtoi(tb, u.Uid), gid: mustAtoi(tb, u.Gid)}
-	ids, err := u.GroupIds()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, id := range ids {
-		uu.groups = append(uu.groups, uint32(mustAtoi(tb, id)))
-	}
-	return uu
-}
-
-// as returns an Env.Prepare that runs commands as u, with all its groups,
-// under umask, in dir.
-func (u unixUser) as(umask int, dir string) func(*exec.Cmd) {
-	return func(cmd *exec.Cmd) {
-		cmd.Args = append([]string{"sh", "-c", fmt.Sprintf(`umask %04o && exec "$@"`, umask), "sh", cmd.Path}, cmd.Args[1:]...)
-		cmd.Path = "/bin/sh"
-		cmd.Dir = dir
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{
-			Uid: uint32(u.uid), Gid: uint32(u.gid), Groups: u.groups}}
-	}
-}
-
-// mustRun runs a program as u under umask 022 and returns its trimmed
-// combined output.
-func (u unixUser) mustRun(tb testing.TB, dir string, env []string, name string, args ...string) string {
+// runAs runs a program as u under umask 022 in dir, with env, and returns
+// its trimmed combined output.
+func runAs(tb testing.TB, u *servertest.User, dir string, env []string, name string, args ...string) string {
 	tb.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	cmd := exec.Command(path, args...)
-	u.as(0o022, dir)(cmd)
+	u.WithUmask(0o022, dir)(cmd)
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		tb.Fatalf("%s as %s: %v\n%s", strings.Join(append([]string{name}, args...), " "), u.name, err, out)
+		tb.Fatalf("%s as %s: %v\n%s", strings.Join(append([]string{name}, args...), " "), u.Name, err, out)
 	}
 	return strings.TrimSpace(string(out))
-}
-
-// mustSharedDir returns a new directory every user may enter (t.TempDir's
-// parent is mode 0700) and removes it when the test ends.
-func mustSharedDir(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.MkdirTemp("", "forgehook-users")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
 }
 
 // mustDir makes the directory path, owned by uid:gid, with mode.
@@ -288,27 +223,9 @@ func mustOwnMode(tb testing.TB, path string, uid, gid int, mode fs.FileMode) {
 	}
 }
 
-func mustGroupID(tb testing.TB, name string) int {
-	tb.Helper()
-	g, err := user.LookupGroup(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return mustAtoi(tb, g.Gid)
-}
-
 func mustExec(tb testing.TB, name string, args ...string) {
 	tb.Helper()
 	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
 		tb.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
-}
-
-func mustAtoi(tb testing.TB, s string) int {
-	tb.Helper()
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return n
 }

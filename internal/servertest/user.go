@@ -1,6 +1,7 @@
 package servertest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"os/user"
@@ -16,22 +17,46 @@ type User struct {
 	Name     string
 	Group    string // the name of its primary group
 	UID, GID uint32
-	Home     string // the home directory in the password database
+	Groups   []uint32 // every group it is a member of, the primary one included
+	Home     string   // the home directory in the password database
 }
 
 // MustUser returns the account name, creating it as a system user with its
-// own group and /bin/sh as shell when it does not exist. Its password is
+// own group and /bin/sh as shell when it does not exist, and making it a
+// member of groups (created as system groups if needed). Its password is
 // set to "*" (no password, but not locked), since sshd refuses locked
 // accounts.
-func MustUser(tb testing.TB, name string) *User {
+func MustUser(tb testing.TB, name string, groups ...string) *User {
 	tb.Helper()
-	Need(tb, "passwd", "/usr/sbin/useradd", "/usr/sbin/usermod")
+	Need(tb, "passwd", "/usr/sbin/useradd", "/usr/sbin/usermod", "/usr/sbin/groupadd")
+	for _, g := range groups {
+		if _, err := user.LookupGroup(g); err != nil {
+			mustRun(tb, exec.Command("/usr/sbin/groupadd", "--system", g))
+		}
+	}
 	if _, err := user.Lookup(name); err != nil {
 		mustRun(tb, exec.Command("/usr/sbin/useradd", "--system", "--user-group", "--shell", "/bin/sh",
 			"--home-dir", "/nonexistent", "--no-create-home", name))
 		mustRun(tb, exec.Command("/usr/sbin/usermod", "-p", "*", name))
 	}
+	for _, g := range groups {
+		mustRun(tb, exec.Command("/usr/sbin/usermod", "--append", "--groups", g, name)) // no change if a member already
+	}
 	return LookupUser(tb, name)
+}
+
+// MustGroupID returns the id of the group name.
+func MustGroupID(tb testing.TB, name string) uint32 {
+	tb.Helper()
+	g, err := user.LookupGroup(name)
+	if err != nil {
+		tb.Fatalf("look up group %s: %v", name, err)
+	}
+	gid, err := strconv.ParseUint(g.Gid, 10, 32)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return uint32(gid)
 }
 
 // LookupUser returns the existing account name.
@@ -47,7 +72,17 @@ func LookupUser(tb testing.TB, name string) *User {
 	}
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-	return &User{Name: name, Group: g.Name, UID: uint32(uid), GID: uint32(gid), Home: u.HomeDir}
+	ids, err := u.GroupIds()
+	if err != nil {
+		tb.Fatalf("look up the groups of %s: %v", name, err)
+	}
+	var groups []uint32
+	for _, id := range ids {
+		if n, err := strconv.ParseUint(id, 10, 32); err == nil {
+			groups = append(groups, uint32(n))
+		}
+	}
+	return &User{Name: name, Group: g.Name, UID: uint32(uid), GID: uint32(gid), Groups: groups, Home: u.HomeDir}
 }
 
 // Cmd returns a command that runs as the user, in its home directory when
@@ -62,7 +97,7 @@ func (u *User) Cmd(env []string, name string, args ...string) *exec.Cmd {
 // Prepare makes cmd run as the user, in its home, with a minimal
 // environment plus env.
 func (u *User) Prepare(cmd *exec.Cmd, env ...string) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID}, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: u.Groups}, Pdeathsig: syscall.SIGKILL}
 	cmd.Env = append([]string{"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name,
 		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C"}, env...)
 	cmd.Dir = "/"
@@ -77,12 +112,34 @@ func (u *User) MustRun(tb testing.TB, env []string, name string, args ...string)
 	return mustRun(tb, u.Cmd(env, name, args...))
 }
 
+// WithUmask returns a function that makes a command run as the user, with
+// every group of the user, under umask, in dir, keeping the command's
+// environment: an Env.Prepare, say.
+func (u *User) WithUmask(umask int, dir string) func(*exec.Cmd) {
+	return func(cmd *exec.Cmd) {
+		cmd.Args = append([]string{"sh", "-c", fmt.Sprintf(`umask %04o && exec "$@"`, umask), "sh", cmd.Path}, cmd.Args[1:]...)
+		cmd.Path = "/bin/sh"
+		cmd.Dir = dir
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: u.UID, Gid: u.GID, Groups: u.Groups}}
+	}
+}
+
 // MustDir returns a new directory owned by the user, mode 0755, outside the
 // test's own temporary directories (which other users cannot enter); it is
 // removed when the test ends.
 func (u *User) MustDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.MkdirTemp("", "forgehook-"+u.Name+"-")
+	dir := MustSharedDir(tb)
+	u.MustChown(tb, dir)
+	return dir
+}
+
+// MustSharedDir returns a new directory, mode 0755, that every user may
+// enter, as the test's own temporary directories (under a 0700 parent) are
+// not; it is removed when the test ends.
+func MustSharedDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.MkdirTemp("", "forgehook-shared-")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -90,7 +147,6 @@ func (u *User) MustDir(tb testing.TB) string {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	u.MustChown(tb, dir)
 	return dir
 }
 

@@ -1,9 +1,11 @@
-// Package sealing is how forgehook's stores keep hook secrets at rest:
+// Package sealing is how forgehook's stores keep hook secrets and custom
+// headers at rest:
 // sealed by a Sealer, bound to the hook's row, never stored in plain text.
 // The SQL around it is each store's own.
 package sealing
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -54,4 +56,48 @@ func Open(s Sealer, id int64, stored string, sealed bool) (string, error) {
 		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
 	}
 	return string(plain), nil
+}
+
+// headersAD binds the sealed custom headers of hook id to its row and column.
+func headersAD(id int64) []byte { return []byte("hooks.headers:" + strconv.FormatInt(id, 10)) }
+
+// SealHeaders returns how hook id's custom headers are stored: empty for
+// none, else their JSON object, sealed. Unlike secrets, headers were never
+// stored in plain text, so there is no unsealed form.
+func SealHeaders(s Sealer, id int64, headers map[string]string) (string, error) {
+	if len(headers) == 0 {
+		return "", nil
+	}
+	if s == nil {
+		return "", ErrNoSealer
+	}
+	b, err := json.Marshal(headers)
+	if err != nil {
+		return "", fmt.Errorf("hook %d: encode headers: %w", id, err)
+	}
+	sealed, err := s.Seal(b, headersAD(id))
+	if err != nil {
+		return "", fmt.Errorf("hook %d: seal headers: %w", id, err)
+	}
+	return sealed, nil
+}
+
+// OpenHeaders returns hook id's custom headers from how they are stored,
+// nil for none.
+func OpenHeaders(s Sealer, id int64, stored string) (map[string]string, error) {
+	if stored == "" {
+		return nil, nil
+	}
+	if s == nil {
+		return nil, ErrNoSealer
+	}
+	plain, err := s.Open(stored, headersAD(id))
+	if err != nil {
+		return nil, fmt.Errorf("hook %d: open headers: %w", id, err)
+	}
+	var h map[string]string
+	if err := json.Unmarshal(plain, &h); err != nil {
+		return nil, fmt.Errorf("hook %d: decode headers: %w", id, err)
+	}
+	return h, nil
 }
