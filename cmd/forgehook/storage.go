@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"time"
 
@@ -60,9 +59,6 @@ func dbName(db string) string { return redact.Setting("db", db) }
 // only if create is set; a PostgreSQL database is always migrated.
 func openDB(ctx context.Context, db string, create bool) (*storage, error) {
 	if isPostgres(db) {
-		if _, err := url.Parse(db); err != nil {
-			return nil, fmt.Errorf("--db: not a PostgreSQL URL: %w", errors.Unwrap(err))
-		}
 		pg, err := postgres.Open(ctx, db)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dbName(db), err)

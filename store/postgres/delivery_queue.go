@@ -193,15 +193,16 @@ func (db *DB) RecoverLeases(ctx context.Context, owner string) (int, error) {
 	return int(n), nil
 }
 
-// NextDue returns the earliest time a queued job or push becomes due or a
-// leased one's lease expires, or the zero time if there is none.
+// NextDue returns the earliest time a queued job or push (of db.Node: the
+// only pushes this process claims) becomes due or a leased one's lease
+// expires, or the zero time if there is none.
 func (db *DB) NextDue(ctx context.Context) (time.Time, error) {
 	var t *int64
 	err := db.pool.QueryRow(ctx, `SELECT least(
 		(SELECT min(run_at) FROM jobs WHERE state = 0),
 		(SELECT min(lease_until) FROM jobs WHERE state = 1),
-		(SELECT min(run_at) FROM pushes WHERE state = 0),
-		(SELECT min(lease_until) FROM pushes WHERE state = 1))`).Scan(&t)
+		(SELECT min(run_at) FROM pushes WHERE state = 0 AND node = $1),
+		(SELECT min(lease_until) FROM pushes WHERE state = 1 AND node = $1))`, db.Node).Scan(&t)
 	if err != nil {
 		return time.Time{}, wrap("next due", err)
 	}
