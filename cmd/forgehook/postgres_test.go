@@ -11,12 +11,17 @@ import (
 
 // TestPostgres_EveryCommandWorksOnASharedDatabase runs forgehook on a
 // PostgreSQL --db: token, install, a push through the hook, the daemon's
-// delivery woken by LISTEN/NOTIFY, the admin CLI, doctor; backup refuses
+// delivery woken by LISTEN/NOTIFY, the admin CLI, doctor (before and
+// after a daemon runs); backup refuses
 // with what to use instead.
 func TestPostgres_EveryCommandWorksOnASharedDatabase(t *testing.T) {
 	t.Parallel()
 	e := MustNewPGEnv(t)
 	bare := e.MustRepo("acme", "widgets")
+	out, err := e.command("doctor", "--db", e.DB, "--repos", e.Root, "--all").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no daemon runs on this database") {
+		t.Errorf("doctor before any daemon ran: err %v, output %q; want the problem that no daemon runs", err, out)
+	}
 	e.MustStart()
 	recv := hookstest.NewReceiver(t, "k")
 	h := e.MustCreateHook("acme", "widgets", recv.URL, "json", "k")
@@ -41,8 +46,7 @@ func TestPostgres_EveryCommandWorksOnASharedDatabase(t *testing.T) {
 	if out := e.MustRun("doctor", "--db", e.DB, "--repos", e.Root, "--all"); !strings.Contains(out, "0 problems") {
 		t.Errorf("doctor found problems:\n%s", out)
 	}
-	cmd := e.command("backup", "--db", e.DB, t.TempDir()+"/copy.db")
-	out, err := cmd.CombinedOutput()
+	out, err = e.command("backup", "--db", e.DB, t.TempDir()+"/copy.db").CombinedOutput()
 	if _, ok := err.(*exec.ExitError); !ok || !strings.Contains(string(out), "pg_dump") {
 		t.Errorf("backup on PostgreSQL: err %v, output %q; want a failure naming pg_dump", err, out)
 	}
