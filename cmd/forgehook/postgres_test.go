@@ -12,8 +12,8 @@ import (
 // TestPostgres_EveryCommandWorksOnASharedDatabase runs forgehook on a
 // PostgreSQL --db: token, install, a push through the hook, the daemon's
 // delivery woken by LISTEN/NOTIFY, the admin CLI, doctor (before and
-// after a daemon runs); backup refuses
-// with what to use instead.
+// after a daemon runs); backup refuses with what to use instead; a daemon
+// that stops retires from the daemons.
 func TestPostgres_EveryCommandWorksOnASharedDatabase(t *testing.T) {
 	t.Parallel()
 	e := MustNewPGEnv(t)
@@ -49,6 +49,16 @@ func TestPostgres_EveryCommandWorksOnASharedDatabase(t *testing.T) {
 	out, err = e.command("backup", "--db", e.DB, t.TempDir()+"/copy.db").CombinedOutput()
 	if _, ok := err.(*exec.ExitError); !ok || !strings.Contains(string(out), "pg_dump") {
 		t.Errorf("backup on PostgreSQL: err %v, output %q; want a failure naming pg_dump", err, out)
+	}
+
+	// A daemon that stops cleanly leaves the daemons: nothing of it waits for a timeout.
+	e.Daemon.Stop()
+	if logs := e.Daemon.Logs(); !strings.Contains(logs, "forgehook stopped") {
+		t.Fatalf("the daemon did not stop cleanly:\n%s", logs)
+	}
+	out, err = e.command("doctor", "--db", e.DB, "--repos", e.Root, "--all").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no daemon runs on this database") {
+		t.Errorf("doctor after the daemon stopped: err %v, output %q; want the problem that no daemon runs", err, out)
 	}
 }
 
