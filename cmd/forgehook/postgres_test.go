@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -109,5 +110,19 @@ func TestPostgres_UnreachableDatabaseSpoolsInTheRepository(t *testing.T) {
 	}
 	if !strings.Contains(out, "forgehook: database unreachable (") || !strings.Contains(out, "push kept in "+bare+"/forgehook-spool/") {
 		t.Errorf("push output lacks the hook's line saying the push is kept in the repository:\n%s", out)
+	}
+}
+
+// TestPostgres_ServeWantsTheSharedKeyFile: on PostgreSQL there is no file
+// beside which to keep the secret key, so serve asks for --secret-key-file
+// before it connects.
+func TestPostgres_ServeWantsTheSharedKeyFile(t *testing.T) {
+	t.Parallel()
+	e := MustNewEnv(t)
+	cmd := e.command("serve", "--listen", "127.0.0.1:0", "--repos", e.Root, "--db", "postgres://forgehook@127.0.0.1:1/forgehook")
+	cmd.Env = append(os.Environ(), "FORGEHOOK_SECRET_KEY_FILE=")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "pass --secret-key-file") {
+		t.Errorf("serve on PostgreSQL without a key file: err %v, output %q; want it to ask for --secret-key-file", err, out)
 	}
 }
