@@ -140,8 +140,17 @@ func (o object) config() (hooks.ConfigPatch, error) {
 	if c.Headers, err = o.headers(); err != nil {
 		return c, err
 	}
-	c.InsecureSSL, err = o.insecureSSL()
-	return c, err
+	if c.InsecureSSL, err = o.insecureSSL(); err != nil {
+		return c, err
+	}
+	if o.has("template") {
+		t, err := hooks.ParseTemplate(o["template"])
+		if err != nil {
+			return c, err
+		}
+		c.Template = &t
+	}
+	return c, nil
 }
 
 // headers reads config.headers, an object of header names to string

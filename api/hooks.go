@@ -14,6 +14,9 @@ import (
 
 // hookFilter returns the filter for the hooks of the request's scope.
 func hookFilter(sc scope) hooks.HookFilter {
+	if sc.Global {
+		return hooks.HookFilter{Global: true}
+	}
 	if sc.Repo == nil {
 		return hooks.HookFilter{Owner: sc.Owner, Org: true}
 	}
@@ -163,7 +166,7 @@ func (s *Server) deleteHook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Hooks.DeleteHook(r.Context(), h.ID); err != nil {
+	if err := s.admin.DeleteHook(r.Context(), h, hooks.PrincipalFromContext(r.Context()).Login); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -232,5 +235,21 @@ func (s *Server) testHook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// previewHook renders the request a delivery to the hook would make, for
+// the latest push (of ?repo= for an organization hook) or else a ping,
+// without sending it.
+func (s *Server) previewHook(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.findHook(r)
+	if err != nil {
+		return err
+	}
+	e, req, err := s.admin.Preview(r.Context(), h, r.URL.Query().Get("repo"), hooks.PrincipalFromContext(r.Context()).Login)
+	if err != nil {
+		return err
+	}
+	ghttp.JSON(w, http.StatusOK, hooks.NewPreviewJSON(e, req))
 	return nil
 }

@@ -34,6 +34,9 @@ type Server struct {
 	// Metrics, if set, is served at /metrics (not under /api/v3) to admin
 	// tokens only.
 	Metrics http.Handler
+	// UI, if set, is served at /ui/ (not under /api/v3): the web pages, which
+	// authenticate on their own (a session cookie, not a token header).
+	UI http.Handler
 
 	admin *hooks.Admin // the actions the admin CLI shares, over the fields above
 }
@@ -56,6 +59,10 @@ func (s *Server) Handler() http.Handler {
 		Repos: s.Repos, URLs: s.urlsFor(""), OnEnqueue: s.OnEnqueue}
 	r := mux.NewRouter()
 	r.HandleFunc("/healthz", s.healthz)
+	if s.UI != nil {
+		r.PathPrefix("/ui/").Handler(s.UI)
+		r.Handle("/ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	}
 	if s.Metrics != nil {
 		s.route(r, "/metrics", map[string]handler{"GET": s.metrics})
 	}
@@ -99,10 +106,17 @@ func (s *Server) register(r *mux.Router) {
 		s.route(r, base.item, map[string]handler{"GET": sc(s.getHook), "PATCH": sc(s.editHook), "DELETE": sc(s.deleteHook)})
 		s.route(r, base.item+"/config", map[string]handler{"GET": sc(s.getHookConfig), "PATCH": sc(s.editHookConfig)})
 		s.route(r, base.item+"/pings", map[string]handler{"POST": sc(s.pingHook)})
+		s.route(r, base.item+"/preview", map[string]handler{"POST": sc(s.previewHook)})
 		s.route(r, base.item+"/deliveries", map[string]handler{"GET": sc(s.listDeliveries)})
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}", map[string]handler{"GET": sc(s.getDelivery)})
 		s.route(r, base.item+"/deliveries/{delivery:[0-9]+}/attempts", map[string]handler{"POST": sc(s.redeliver)})
 	}
+	// GitHub Enterprise Server's global webhooks: instance-wide hooks.
+	global, globalHook := "/admin/hooks", "/admin/hooks/{id:[0-9]+}"
+	s.route(r, global, map[string]handler{"GET": s.globalScope(s.listHooks), "POST": s.globalScope(s.createHook)})
+	s.route(r, globalHook, map[string]handler{"GET": s.globalScope(s.getHook), "PATCH": s.globalScope(s.editHook),
+		"DELETE": s.globalScope(s.deleteHook)})
+	s.route(r, globalHook+"/pings", map[string]handler{"POST": s.globalScope(s.pingHook)})
 	s.route(r, hook+"/tests", map[string]handler{"POST": s.repoScope(s.testHook)})
 	s.route(r, hook+"/test", map[string]handler{"POST": s.repoScope(s.testHook)})
 	if s.Hub != nil {
@@ -180,8 +194,9 @@ type scopeKey struct{}
 
 // scope is what the owner/repo part of a URL resolved to.
 type scope struct {
-	Owner string
-	Repo  *hooks.Repository // nil for organization routes
+	Owner  string
+	Repo   *hooks.Repository // nil for organization and global routes
+	Global bool              // the global hooks of /admin/hooks
 }
 
 func scopeFrom(ctx context.Context) scope { return ctx.Value(scopeKey{}).(scope) }
@@ -208,6 +223,18 @@ func (s *Server) repoScope(h handler) handler {
 			return err
 		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Owner: g.Owner, Repo: repo})))
+	}
+}
+
+// globalScope serves the global hooks to admin tokens (limited to no
+// repository) only; others get 404, as GitHub Enterprise Server answers
+// users who are not site administrators.
+func (s *Server) globalScope(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !hooks.PrincipalFromContext(r.Context()).IsAdmin() {
+			return hooks.Errorf(hooks.ENOTFOUND, "Not Found")
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, scope{Global: true})))
 	}
 }
 

@@ -32,7 +32,10 @@ type Repos struct {
 	scanned time.Time
 }
 
-var _ hooks.GitRepos = (*Repos)(nil)
+var (
+	_ hooks.GitRepos   = (*Repos)(nil)
+	_ hooks.RepoLister = (*Repos)(nil)
+)
 
 const (
 	rescanAfter = time.Second
@@ -167,6 +170,26 @@ func (r *Repos) Known(ctx context.Context) ([]*Found, error) {
 		return nil, err
 	}
 	return x.all, nil
+}
+
+// ListRepos returns the named repositories under Root as the last scan
+// found them (scanning again only if that scan is older than maxAge), sorted
+// by owner/name; only GitDir, Owner and Name are set.
+func (r *Repos) ListRepos(ctx context.Context) ([]*hooks.GitRepo, error) {
+	x, err := r.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*hooks.GitRepo
+	for _, f := range x.all {
+		if f.Name != "" && !f.Skip && f.Problem == "" {
+			out = append(out, &hooks.GitRepo{GitDir: f.GitDir, Owner: f.Owner, Name: f.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b *hooks.GitRepo) int {
+		return strings.Compare(a.Owner+"/"+a.Name, b.Owner+"/"+b.Name)
+	})
+	return out, nil
 }
 
 // Owners returns the owners of the repositories under Root.

@@ -9,6 +9,7 @@ type ConfigPatch struct {
 	// forgehook's additions
 	BranchFilter, Signature *string
 	Headers                 *map[string]string
+	Template                *Template // a zero Template removes the template
 }
 
 // Apply sets the keys of p on c. A secret equal to SecretMask (a masked
@@ -37,6 +38,9 @@ func (p ConfigPatch) Apply(c *HookConfig) {
 	if p.Headers != nil {
 		c.Headers = keepMaskedHeaders(*p.Headers, c.Headers)
 	}
+	if p.Template != nil {
+		c.Template = *p.Template
+	}
 }
 
 // Replace returns the config that a request replacing the whole config of
@@ -46,7 +50,7 @@ func (p ConfigPatch) Apply(c *HookConfig) {
 // knows nothing of them. A secret equal to SecretMask stays SecretMask, for
 // HookUpdate.Apply to keep the stored secret.
 func (p ConfigPatch) Replace(old HookConfig) HookConfig {
-	c := HookConfig{BranchFilter: old.BranchFilter, Headers: old.Headers, Signature: old.Signature}
+	c := HookConfig{BranchFilter: old.BranchFilter, Headers: old.Headers, Signature: old.Signature, Template: old.Template}
 	p.Apply(&c)
 	if p.Secret != nil && *p.Secret == SecretMask {
 		c.Secret = SecretMask
@@ -57,5 +61,5 @@ func (p ConfigPatch) Replace(old HookConfig) HookConfig {
 // IsZero reports whether p sets no key.
 func (p ConfigPatch) IsZero() bool {
 	return p.URL == nil && p.ContentType == nil && p.Secret == nil && p.InsecureSSL == nil &&
-		p.BranchFilter == nil && p.Signature == nil && p.Headers == nil
+		p.BranchFilter == nil && p.Signature == nil && p.Headers == nil && p.Template == nil
 }

@@ -3,8 +3,6 @@ package hooks
 import (
 	"fmt"
 	"maps"
-	"net/http"
-	"net/textproto"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -148,13 +146,4 @@ func MaskHeaders(h map[string]string) map[string]string {
 		out[name] = SecretMask
 	}
 	return out
-}
-
-// setCustomHeaders adds h's custom headers to hdr, the request, and their
-// names with masked values to rec, the record of the request.
-func setCustomHeaders(hdr http.Header, rec map[string]string, custom map[string]string) {
-	for name, v := range custom {
-		hdr.Set(name, v)
-		rec[textproto.CanonicalMIMEHeaderKey(name)] = SecretMask
-	}
 }

@@ -11,11 +11,13 @@ import (
 // lease, sends them through per-hook lanes (so that one slow or dead receiver
 // holds at most HookConcurrency of the Concurrency delivery slots, and a
 // hook's deliveries go out in queue order), and records outcomes in batched
-// transactions.
+// transactions. Breaker keeps failing endpoints from being hammered: see
+// health.go.
 type Dispatcher struct {
 	Queue           DeliveryQueue
 	Sender          *Sender
 	Retry           RetryPolicy
+	Breaker         Breaker
 	Owner           string        // lease owner: this daemon's boot id
 	Concurrency     int           // deliveries in flight at once; 64 by default
 	HookConcurrency int           // deliveries in flight per hook; 1 by default, which keeps order
@@ -85,6 +87,15 @@ type lane struct {
 	running int
 }
 
+// hookState is the health of a hook as this dispatcher knows it: newer than
+// the stored one until its outcomes are written. A hook loaded with a newer
+// UpdatedAt (edited meanwhile: re-enabled, say) starts it afresh.
+type hookState struct {
+	HookHealth
+	updated  time.Time
+	disabled bool
+}
+
 // Run delivers jobs until ctx is cancelled. Then it stops claiming, gives
 // back jobs it holds but has not started, lets attempts in flight finish (up
 // to the sender's timeout), records every outcome and returns.
@@ -101,21 +112,39 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		timer    = time.NewTimer(0)
 		claim    = true
 		ctxDone  = ctx.Done()
+		health   = map[int64]*hookState{}
 	)
 	completed := make(chan struct{})
 	go func() { defer close(completed); d.complete(finish) }()
 	defer func() { close(finish); <-completed }()
 
+	// A hook whose breaker is half-open sends one job at a time.
+	laneLimit := func(l *lane) int {
+		if st := health[l.hookID]; st != nil && d.Breaker.Tripped(st.HookHealth) {
+			return 1
+		}
+		return d.HookConcurrency
+	}
 	enqueueReady := func(l *lane) {
-		if len(l.jobs) > 0 && l.running < d.HookConcurrency {
+		if len(l.jobs) > 0 && l.running < laneLimit(l) {
 			ready = append(ready, l)
 		}
+	}
+	// giveBack returns the jobs l holds but has not started to the queue.
+	giveBack := func(l *lane) int {
+		for _, job := range l.jobs {
+			finish <- &Outcome{Job: job, State: JobQueued}
+			held--
+		}
+		n := len(l.jobs)
+		l.jobs = nil
+		return n
 	}
 	start := func() {
 		for inflight < d.Concurrency && len(ready) > 0 {
 			l := ready[0]
 			ready = ready[1:]
-			if len(l.jobs) == 0 || l.running >= d.HookConcurrency {
+			if len(l.jobs) == 0 || l.running >= laneLimit(l) {
 				continue
 			}
 			job := l.jobs[0]
@@ -148,7 +177,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case r := <-claimed:
 			claiming = false
 			for _, job := range r.jobs {
-				if ctxDone == nil { // stopping: give it back
+				if ctxDone == nil || d.waits(health, job) { // stopping, or the hook's breaker is open: give it back
 					finish <- &Outcome{Job: job, State: JobQueued}
 					continue
 				}
@@ -168,10 +197,13 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				resetTimer(timer, r.wait)
 			}
 		case o := <-done:
+			l := lanes[o.Job.Hook.ID]
+			if d.recordHealth(health, o) {
+				giveBack(l) // the breaker opened, or the hook was disabled: the rest waits
+			}
 			finish <- o
 			held--
 			inflight--
-			l := lanes[o.Job.Hook.ID]
 			l.running--
 			if l.running+len(l.jobs) == max(laneRefill, d.HookConcurrency)-1 {
 				claim = true // the lane just stopped being busy: refill it
@@ -190,12 +222,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			ctxDone = nil
 			given := 0
 			for _, l := range lanes { // give back what was claimed but not started
-				for _, job := range l.jobs {
-					finish <- &Outcome{Job: job, State: JobQueued}
-					held--
-					given++
-				}
-				l.jobs = nil
+				given += giveBack(l)
 			}
 			ready = nil
 			d.Logger.Info("delivery worker stopping: attempts in flight finish, claimed jobs not started go back to the queue",
@@ -237,7 +264,8 @@ func (d *Dispatcher) attempt(ctx context.Context, job *Job) *Outcome {
 	a := d.Sender.Send(ctx, job)
 	state, at := d.Retry.Decide(job, a, d.Now())
 	d.reportAttempt(job, a, state, at)
-	return &Outcome{Job: job, Delivery: a.Delivery, State: state, RetryAt: at}
+	return &Outcome{Job: job, Delivery: a.Delivery, State: state, RetryAt: at,
+		sent: outcome(a, state) != OutcomeRefused}
 }
 
 // complete records outcomes in batches: one transaction for whatever has

@@ -12,6 +12,7 @@ const (
 	EventPing     = "ping"
 	EventCreate   = "create"
 	EventDelete   = "delete"
+	EventMeta     = "meta" // sent to a hook when it is deleted
 	EventWildcard = "*"
 )
 
@@ -37,6 +38,15 @@ var OrganizationOnlyEvents = []string{
 	"membership", "organization", "org_block", "projects_v2", "projects_v2_item", "team",
 }
 
+// GlobalOnlyEvents may be subscribed to by global hooks only, as on GitHub
+// Enterprise Server.
+var GlobalOnlyEvents = []string{"user"}
+
+// GlobalDefaultEvents are the events of a global hook created without any,
+// as on GitHub Enterprise Server. forgehook sends neither: a global hook
+// that should see pushes subscribes to push, create and delete.
+var GlobalDefaultEvents = []string{"user", "organization"}
+
 // ValidEvent reports whether name may appear in a hook's events; org says
 // whether the hook is an organization hook.
 func ValidEvent(name string, org bool) bool {
@@ -48,10 +58,16 @@ func ValidEvent(name string, org bool) bool {
 // duplicates go, and "*" replaces everything else. Unknown names are an
 // EINVALID error naming the first of them.
 func NormalizeEvents(events []string, org bool) ([]string, error) {
+	return normalizeEvents(events, org, false)
+}
+
+// normalizeEvents is NormalizeEvents for a global hook too: it may also
+// subscribe to organization events and GlobalOnlyEvents.
+func normalizeEvents(events []string, org, global bool) ([]string, error) {
 	out := make([]string, 0, len(events))
 	for _, e := range events {
 		e = strings.TrimSpace(e)
-		if !ValidEvent(e, org) {
+		if !ValidEvent(e, org || global) && !(global && slices.Contains(GlobalOnlyEvents, e)) {
 			return nil, Invalid("Hook", "events", "invalid", "Invalid event name: "+quote(e))
 		}
 		if e == EventWildcard {

@@ -33,6 +33,7 @@ type Hook struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	LastResponse LastResponse
+	Health       HookHealth // its streak of failed attempts; the dispatcher keeps it
 }
 
 // HookConfig is where and how a hook's deliveries are sent. BranchFilter,
@@ -51,6 +52,8 @@ type HookConfig struct {
 	// Signature adds a signature scheme to GitHub's: SignatureGitHub (none)
 	// or SignatureStandardWebhooks.
 	Signature string
+	// Template is the request sent instead of GitHub's; zero for GitHub's.
+	Template Template
 }
 
 // LastResponse is the outcome of a hook's newest delivery, as GitHub shows it.
@@ -62,11 +65,19 @@ type LastResponse struct {
 }
 
 // IsOrg reports whether h is an organization hook.
-func (h *Hook) IsOrg() bool { return h.Repo == "" }
+func (h *Hook) IsOrg() bool { return h.Repo == "" && h.Owner != "" }
 
-// Type returns GitHub's hook type: "Repository" or "Organization".
+// IsGlobal reports whether h is a global hook (GitHub Enterprise Server's
+// name for an instance-wide hook): it has neither owner nor repository and
+// receives the events of every repository.
+func (h *Hook) IsGlobal() bool { return h.Owner == "" && h.Repo == "" }
+
+// Type returns GitHub's hook type: "Repository", "Organization" or "Global".
 func (h *Hook) Type() string {
-	if h.IsOrg() {
+	switch {
+	case h.IsGlobal():
+		return "Global"
+	case h.IsOrg():
 		return "Organization"
 	}
 	return "Repository"
@@ -86,21 +97,27 @@ func (h *Hook) Validate() error {
 	if h.Name != "web" {
 		return Invalid("Hook", "name", "invalid", `Name must be "web"`)
 	}
-	if h.Owner == "" {
+	if h.Owner == "" && h.Repo != "" {
 		return Invalid("Hook", "owner", "missing_field", "Hook must have an owner")
 	}
 	if h.Events == nil {
 		h.Events = []string{EventPush}
+		if h.IsGlobal() {
+			h.Events = slices.Clone(GlobalDefaultEvents)
+		}
 	}
 	if len(h.Events) > MaxEvents {
 		return Invalid("Hook", "events", "invalid", fmt.Sprintf("A hook may have at most %d events", MaxEvents))
 	}
-	events, err := NormalizeEvents(h.Events, h.IsOrg())
+	events, err := normalizeEvents(h.Events, h.IsOrg(), h.IsGlobal())
 	if err != nil {
 		return err
 	}
 	h.Events = events
-	return h.Config.Validate()
+	if err := h.Config.Validate(); err != nil {
+		return err
+	}
+	return h.Config.Template.validate(h)
 }
 
 // Validate checks a hook configuration and fills in the default content type.
@@ -108,19 +125,8 @@ func (c *HookConfig) Validate() error {
 	if c.URL == "" {
 		return Invalid("Hook", "url", "missing_field", "Config must contain URL for webhooks")
 	}
-	if len(c.URL) > MaxURLLength {
-		return Invalid("Hook", "url", "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength))
-	}
-	// U+FFFD is where a JSON decoder put bytes that were not UTF-8.
-	if !utf8.ValidString(c.URL) || strings.ContainsRune(c.URL, utf8.RuneError) {
-		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be valid UTF-8.")
-	}
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || !validPort(u.Port()) {
-		return Invalid("Hook", "url", "custom", "The URL you've entered is not valid. It must be an absolute http or https URL.")
-	}
-	if u.User != nil {
-		return Invalid("Hook", "url", "custom", "The URL must not carry credentials.")
+	if code, msg := urlProblem(c.URL); code != "" {
+		return Invalid("Hook", "url", code, msg)
 	}
 	if c.ContentType == "" {
 		c.ContentType = ContentForm
@@ -141,6 +147,26 @@ func (c *HookConfig) Validate() error {
 		c.Headers = nil
 	}
 	return c.validateSignature()
+}
+
+// urlProblem returns GitHub's validation code and message for a URL no
+// delivery can go to, or "" and "" for a usable one.
+func urlProblem(s string) (code, msg string) {
+	if len(s) > MaxURLLength {
+		return "invalid", fmt.Sprintf("URL must be at most %d characters", MaxURLLength)
+	}
+	// U+FFFD is where a JSON decoder put bytes that were not UTF-8.
+	if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) {
+		return "custom", "The URL you've entered is not valid. It must be valid UTF-8."
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" || !validPort(u.Port()) {
+		return "custom", "The URL you've entered is not valid. It must be an absolute http or https URL."
+	}
+	if u.User != nil {
+		return "custom", "The URL must not carry credentials."
+	}
+	return "", ""
 }
 
 // validPort reports whether port, from a URL, is empty or 1 to 65535.
@@ -184,6 +210,9 @@ func (u HookUpdate) Apply(h *Hook) error {
 	}
 	if u.Active != nil {
 		h.Active = *u.Active
+		if h.Active { // enabling a hook, or asking again that it be active, closes its breaker
+			h.Health = HookHealth{}
+		}
 	}
 	return h.Validate()
 }
@@ -194,6 +223,7 @@ type HookFilter struct {
 	Owner  string
 	Repo   string // with Owner: that repository's hooks
 	Org    bool   // select the organization hooks of Owner instead
+	Global bool   // select the global hooks instead (Owner and Repo unset)
 	URL    string // hooks whose config URL is exactly this
 	Offset int
 	Limit  int

@@ -9,6 +9,19 @@ type Observer interface {
 	PushHandled(p PushReport)
 	// DeliveryAttempted is called after every delivery attempt.
 	DeliveryAttempted(d DeliveryReport)
+	// HookDisabled is called when the dispatcher disables a failing hook.
+	HookDisabled(r HookDisabledReport)
+}
+
+// HookDisabledReport is a hook the dispatcher disabled, and why.
+type HookDisabledReport struct {
+	HookID       int64
+	Owner, Repo  string // the hook's scope: Repo "" for an organization hook, both "" for a global one
+	Reason       DisableReason
+	Failures     int       // failed attempts in a row, the last one included
+	FailingSince time.Time // when the streak began
+	StatusCode   int       // of the last attempt; 0 without an HTTP answer
+	Message      string    // the hook's last_response message
 }
 
 // PushReport is a push the push worker finished with.
@@ -69,3 +82,4 @@ type nopObserver struct{}
 
 func (nopObserver) PushHandled(PushReport)           {}
 func (nopObserver) DeliveryAttempted(DeliveryReport) {}
+func (nopObserver) HookDisabled(HookDisabledReport)  {}

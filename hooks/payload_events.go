@@ -28,6 +28,28 @@ func NewPingPayload(u URLs, h *Hook, repo *Repository, owner, sender Account) *P
 	return p
 }
 
+// MetaPayload is the body of a meta event: the hook it is sent to was deleted.
+type MetaPayload struct {
+	Action       string    `json:"action"`
+	HookID       int64     `json:"hook_id"`
+	Hook         *HookJSON `json:"hook"`
+	Repository   *RepoJSON `json:"repository,omitempty"`
+	Organization *OrgJSON  `json:"organization,omitempty"`
+	Sender       UserJSON  `json:"sender"`
+}
+
+// NewMetaPayload builds the meta event (action deleted) of h, as GitHub
+// sends it to a hook being deleted: the hook object (secret masked), its
+// repository or organization, and who deleted it.
+func NewMetaPayload(u URLs, h *Hook, repo *Repository, owner, sender Account) *MetaPayload {
+	p := &MetaPayload{Action: "deleted", HookID: h.ID, Hook: NewHookJSON(u, h),
+		Organization: NewOrgJSON(u, owner), Sender: NewUserJSON(u, sender)}
+	if repo != nil {
+		p.Repository = NewRepoJSON(u, repo)
+	}
+	return p
+}
+
 // CreatePayload is the body of a create event: a branch or tag was created.
 type CreatePayload struct {
 	Ref          string    `json:"ref"`

@@ -14,7 +14,7 @@ type HookJSON struct {
 	URL           string            `json:"url"`
 	TestURL       string            `json:"test_url,omitempty"`
 	PingURL       string            `json:"ping_url"`
-	DeliveriesURL string            `json:"deliveries_url"`
+	DeliveriesURL string            `json:"deliveries_url,omitempty"` // global hooks have none`
 	LastResponse  *LastResponseJSON `json:"last_response"`
 }
 
@@ -29,6 +29,9 @@ type HookConfigJSON struct {
 	BranchFilter string            `json:"branch_filter,omitempty"`
 	Headers      map[string]string `json:"headers,omitempty"`
 	Signature    string            `json:"signature,omitempty"`
+	// Template is a forgehook addition that GitHub clients ignore: the
+	// request the hook sends instead of GitHub's, absent for none.
+	Template *TemplateJSON `json:"template,omitempty"`
 }
 
 // LastResponseJSON is a hook's last_response object.
@@ -48,7 +51,10 @@ func NewHookJSON(u URLs, h *Hook) *HookJSON {
 		URL: self, PingURL: self + "/pings", DeliveriesURL: self + "/deliveries",
 		LastResponse: newLastResponseJSON(h.LastResponse),
 	}
-	if !h.IsOrg() {
+	switch {
+	case h.IsGlobal(): // GitHub Enterprise Server's global hook object
+		j.DeliveriesURL = ""
+	case !h.IsOrg():
 		j.TestURL = self + "/test"
 	}
 	if j.Events == nil {
@@ -61,7 +67,8 @@ func NewHookJSON(u URLs, h *Hook) *HookJSON {
 // header values masked.
 func NewHookConfigJSON(c HookConfig) HookConfigJSON {
 	j := HookConfigJSON{ContentType: c.ContentType.String(), InsecureSSL: "0", URL: c.URL,
-		BranchFilter: c.BranchFilter, Headers: MaskHeaders(c.Headers), Signature: c.Signature}
+		BranchFilter: c.BranchFilter, Headers: MaskHeaders(c.Headers), Signature: c.Signature,
+		Template: NewTemplateJSON(c.Template)}
 	if c.InsecureSSL {
 		j.InsecureSSL = "1"
 	}

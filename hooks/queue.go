@@ -117,7 +117,10 @@ type Job struct {
 	Hook       *Hook
 	Attempt    int  // 1 for the first attempt of this job
 	Redelivery bool // queued by a redelivery request: sent once, never retried
-	Lease      Lease
+	// Farewell marks the meta event of a deleted hook: Hook is what the hook
+	// was. It is sent once, never retried, and leaves no delivery record.
+	Farewell bool
+	Lease    Lease
 }
 
 // Outcome is what became of a job: the attempt made (nil if none was made)
@@ -127,6 +130,11 @@ type Outcome struct {
 	Delivery *Delivery
 	State    JobState
 	RetryAt  time.Time // for JobRetry
+	// Health, if set, is the hook's health after the attempt, to be stored.
+	Health *HookHealth
+	// Disable, if set, disables the hook (active false), with this last response.
+	Disable *LastResponse
+	sent    bool // the attempt reached the wire, or tried to: it counts for the hook's health
 }
 
 // JobState is where a job stands in the queue.

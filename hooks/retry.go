@@ -47,7 +47,7 @@ func (p RetryPolicy) Decide(job *Job, a Attempt, now time.Time) (JobState, time.
 	switch {
 	case a.Delivery.OK():
 		return JobSucceeded, time.Time{}
-	case a.Permanent, job.Redelivery, job.Attempt > len(p.Schedule):
+	case a.Permanent, job.Redelivery, job.Farewell, job.Attempt > len(p.Schedule):
 		return JobFailed, time.Time{}
 	}
 	wait := p.Schedule[job.Attempt-1]

@@ -47,34 +47,18 @@ var ErrBlocked = errors.New("blocked by egress policy")
 // Send delivers job's event to job's hook and returns the attempt.
 func (s *Sender) Send(ctx context.Context, job *Job) Attempt {
 	h, e := job.Hook, job.Event
-	body := EncodeBody(h.Config.ContentType, e.Payload)
-	hdr := http.Header{
-		"Accept":                                 {"*/*"},
-		"Content-Type":                           {h.Config.ContentType.MIME()},
-		"User-Agent":                             {UserAgent},
-		"X-GitHub-Event":                         {e.Name},
-		"X-GitHub-Delivery":                      {e.GUID},
-		"X-GitHub-Hook-ID":                       {strconv.FormatInt(h.ID, 10)},
-		"X-GitHub-Hook-Installation-Target-Type": {targetType(h)},
-		"X-GitHub-Hook-Installation-Target-ID":   {strconv.FormatInt(targetID(job), 10)},
-	}
 	at := s.now()
-	for k, v := range Sign(h.Config.Secret, body) {
-		hdr[k] = v
-	}
-	if h.Config.Signature == SignatureStandardWebhooks {
-		for k, v := range SignStandardWebhooks(h.Config.Secret, e.GUID, at, body) {
-			hdr[k] = v
-		}
-	}
-	rec := flatten(hdr)
-	setCustomHeaders(hdr, rec, h.Config.Headers) // recorded masked: they may carry credentials
+	r, err := NewRequest(h, e, at)
 	d := &Delivery{
 		GUID: e.GUID, HookID: h.ID, EventID: e.ID, RepoID: e.RepoID, Event: e.Name, Action: e.Action,
-		Redelivery: job.Redelivery, URL: h.Config.URL, DeliveredAt: at, RequestHeaders: rec,
+		Redelivery: job.Redelivery, URL: r.URL, DeliveredAt: at, RequestHeaders: r.Recorded(),
 	}
-	if len(body) > MaxPayloadSize {
-		d.Status = fmt.Sprintf("payload too large: %d bytes, over the %d MiB limit; not sent", len(body), MaxPayloadSize>>20)
+	if err != nil {
+		d.Status = "invalid request: " + err.Error()
+		return Attempt{Delivery: d, Permanent: true}
+	}
+	if len(r.Body) > MaxPayloadSize {
+		d.Status = fmt.Sprintf("payload too large: %d bytes, over the %d MiB limit; not sent", len(r.Body), MaxPayloadSize>>20)
 		return Attempt{Delivery: d, Permanent: true}
 	}
 	timeout := s.Timeout
@@ -83,12 +67,16 @@ func (s *Sender) Send(ctx context.Context, job *Job) Attempt {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.Config.URL, bytes.NewReader(body))
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
 		d.Status = "invalid URL: " + err.Error()
 		return Attempt{Delivery: d, Permanent: true}
 	}
-	req.Header = hdr
+	req.Header = r.Header
 	client := s.Client
 	if h.Config.InsecureSSL {
 		client = s.InsecureClient
@@ -125,18 +113,27 @@ func (s *Sender) now() time.Time {
 	return s.Now()
 }
 
+// targetType is what kind of thing a hook belongs to, as GitHub names it.
 func targetType(h *Hook) string {
-	if h.IsOrg() {
+	switch {
+	case h.IsGlobal():
+		return "business" // GitHub Enterprise Server's global hooks belong to the enterprise
+	case h.IsOrg():
 		return "organization"
 	}
 	return "repository"
 }
 
-func targetID(job *Job) int64 {
-	if job.Hook.IsOrg() {
-		return job.Event.OwnerID
+// targetID is the id of targetType: the repository's, the organization's,
+// or 1 for the one enterprise a forgehook serves.
+func targetID(h *Hook, e *Event) int64 {
+	switch {
+	case h.IsGlobal():
+		return 1
+	case h.IsOrg():
+		return e.OwnerID
 	}
-	return job.Event.RepoID
+	return e.RepoID
 }
 
 // errorStatus turns a transport error into GitHub's delivery status texts.

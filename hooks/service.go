@@ -20,6 +20,11 @@ type HookService interface {
 	UpdateHook(ctx context.Context, id int64, upd HookUpdate) (*Hook, error)
 	// DeleteHook removes hook id and its queued deliveries, or returns ENOTFOUND.
 	DeleteHook(ctx context.Context, id int64) error
+	// DeleteHookWithMeta removes hook id as DeleteHook does and, in the same
+	// transaction, queues meta, its meta event, to be delivered once, after
+	// the hook is gone, to the hook as it was (a Job with Farewell set): the
+	// queue keeps the hook's URL, content type, secret and TLS setting.
+	DeleteHookWithMeta(ctx context.Context, id int64, meta *Event) error
 	// HooksFor returns the active hooks that receive events of repository
 	// owner/repo: its own and its owner's organization hooks.
 	HooksFor(ctx context.Context, owner, repo string) ([]*Hook, error)
@@ -48,6 +53,15 @@ type GitRepos interface {
 	// RepoAt returns the repository whose git dir is gitDir, or ENOTFOUND if it
 	// is not under the repos root.
 	RepoAt(ctx context.Context, gitDir string) (*GitRepo, error)
+}
+
+// RepoLister lists the bare repositories on disk, for the pages that show
+// them all.
+type RepoLister interface {
+	// ListRepos returns every repository that has a name, sorted by owner
+	// and name as spelled on disk, as the latest scan of the repos root found
+	// them. Only GitDir, Owner and Name are set.
+	ListRepos(ctx context.Context) ([]*GitRepo, error)
 }
 
 // CommitReader reads what ref updates changed. Implemented with go-git.

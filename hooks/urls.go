@@ -37,8 +37,17 @@ func (u URLs) HooksBase(owner, repo string) string {
 	return u.Repo(owner, repo) + "/hooks"
 }
 
+// GlobalHooksBase returns the API URL of the global hooks collection, as on
+// GitHub Enterprise Server.
+func (u URLs) GlobalHooksBase() string { return u.API + "/admin/hooks" }
+
 // Hook returns the API URL of hook h.
-func (u URLs) Hook(h *Hook) string { return fmt.Sprintf("%s/%d", u.HooksBase(h.Owner, h.Repo), h.ID) }
+func (u URLs) Hook(h *Hook) string {
+	if h.IsGlobal() {
+		return fmt.Sprintf("%s/%d", u.GlobalHooksBase(), h.ID)
+	}
+	return fmt.Sprintf("%s/%d", u.HooksBase(h.Owner, h.Repo), h.ID)
+}
 
 // User returns the API URL of the account login.
 func (u URLs) User(login string) string { return u.API + "/users/" + login }

@@ -24,6 +24,7 @@ type Metrics struct {
 	deliveries *prometheus.CounterVec
 	duration   prometheus.Histogram
 	unrecorded prometheus.Counter
+	disabled   *prometheus.CounterVec
 	logger     *slog.Logger
 }
 
@@ -61,12 +62,19 @@ func New(stats hooks.StatsReader, logger *slog.Logger) *Metrics {
 			Name: "forgehook_push_record_failures_total",
 			Help: "Pushes the post-receive hook could not record and reported to this daemon since it started (a hook that cannot reach the daemon reports nothing).",
 		}),
+		disabled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "forgehook_hooks_disabled_total",
+			Help: "Hooks this daemon disabled since it started, by reason: gone (410 Gone), failures (--disable-failures attempts in a row failed), failing (only failures for --disable-after).",
+		}, []string{"reason"}),
 		logger: logger,
 	}
 	for _, o := range Outcomes { // every outcome shows, from zero
 		m.deliveries.WithLabelValues(string(o))
 	}
-	m.reg.MustRegister(m.handled, m.deliveries, m.unrecorded, m.duration, &storeCollector{stats: stats},
+	for _, r := range hooks.DisableReasons {
+		m.disabled.WithLabelValues(string(r))
+	}
+	m.reg.MustRegister(m.handled, m.deliveries, m.unrecorded, m.disabled, m.duration, &storeCollector{stats: stats},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -80,6 +88,11 @@ func (m *Metrics) DeliveryAttempted(d hooks.DeliveryReport) {
 	if d.Outcome != hooks.OutcomeRefused {
 		m.duration.Observe(d.Duration.Seconds())
 	}
+}
+
+// HookDisabled counts a hook disabled, by reason.
+func (m *Metrics) HookDisabled(r hooks.HookDisabledReport) {
+	m.disabled.WithLabelValues(string(r.Reason)).Inc()
 }
 
 // PushRecordFailed counts a push the post-receive hook could not record.

@@ -92,7 +92,7 @@ func (h *Handler) serve(r *http.Request) error {
 	// What a subscription cannot say is kept: insecure_ssl and forgehook's
 	// own config keys, set through the API.
 	old := existing[0].Config
-	cfg.InsecureSSL, cfg.BranchFilter, cfg.Headers, cfg.Signature = old.InsecureSSL, old.BranchFilter, old.Headers, old.Signature
+	cfg.InsecureSSL, cfg.BranchFilter, cfg.Headers, cfg.Signature, cfg.Template = old.InsecureSSL, old.BranchFilter, old.Headers, old.Signature, old.Template
 	_, err = h.Hooks.UpdateHook(r.Context(), existing[0].ID, hooks.HookUpdate{Config: &cfg, AddEvents: []string{req.Event}})
 	return err
 }

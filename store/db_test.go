@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -328,4 +330,20 @@ func testHookNotStarved(t *testing.T, gateFile bool) {
 		t.Fatalf("slowest push took %v, want well under the busy timeout %v", slowest, store.BusyTimeout)
 	}
 	t.Logf("slowest push: %v", slowest)
+}
+
+func TestOpenExisting_NeverCreates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "forgehook.db")
+	if _, err := store.OpenExisting(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("OpenExisting of a missing file: %v, want ErrNotExist", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("OpenExisting created %s", path)
+	}
+	MustOpenDBAt(t, path)
+	db, err := store.OpenExisting(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 }

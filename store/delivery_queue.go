@@ -51,24 +51,34 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, n int, busy []int64, 
 	}
 	// Polling an idle queue must not take the write lock, which the
 	// post-receive hook may be waiting for.
-	if ok, err := anyDue(ctx, db.read, "jobs", db.now()); err != nil || !ok {
+	if ok, err := anyJobDue(ctx, db.read, db.now()); err != nil || !ok {
 		return nil, wrap("claim jobs", err)
 	}
 	var (
-		claimed []claimedJob
-		until   time.Time
+		claimed   []claimedJob
+		farewells []*hooks.Job
+		until     time.Time
 	)
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		now := db.now() // the lock may have taken a while
 		until = now.Add(lease)
 		var err error
-		if claimed, err = claimJobs(ctx, tx, owner, n, string(busyJSON), now, until); err != nil || len(claimed) == 0 {
+		if claimed, err = claimJobs(ctx, tx, owner, n, string(busyJSON), now, until); err != nil {
 			return err
 		}
-		return bumpLeaseSeq(ctx, tx, len(claimed))
+		if err := bumpLeaseSeq(ctx, tx, len(claimed)); err != nil {
+			return err
+		}
+		if farewells, err = db.claimFarewells(ctx, tx, owner, n-len(claimed), now, until); err != nil {
+			return err
+		}
+		return bumpLeaseSeq(ctx, tx, len(farewells))
 	})
-	if err != nil || len(claimed) == 0 {
+	if err != nil {
 		return nil, wrap("claim jobs", err)
+	}
+	if len(claimed) == 0 {
+		return farewells, nil
 	}
 	// Events and hooks are read after the commit, without holding the write
 	// lock. A job whose hook or event was deleted meanwhile was deleted with
@@ -103,16 +113,18 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, n int, busy []int64, 
 		jobs = append(jobs, &hooks.Job{ID: c.id, Event: e, Hook: h, Attempt: c.attempts,
 			Redelivery: c.redelivery, Lease: hooks.Lease{Owner: owner, Token: c.token, Until: until}})
 	}
-	return jobs, nil
+	return append(jobs, farewells...), nil
 }
 
 // claimJobs is the claim itself: one UPDATE ... RETURNING. Its result is in
 // claim order: due time, then id.
 func claimJobs(ctx context.Context, tx *sql.Tx, owner string, n int, busy string, now, until time.Time) ([]claimedJob, error) {
 	// A hook with a live lease of another owner is busy too: its jobs go to
-	// one daemon at a time, which keeps them in order (see ClaimJobs).
+	// one daemon at a time, which keeps them in order (see ClaimJobs). Jobs
+	// of hooks whose breaker is open wait as well.
 	rows, err := tx.QueryContext(ctx, `WITH busy (hook_id) AS (SELECT value FROM json_each(?5)
-			UNION SELECT hook_id FROM jobs WHERE state = 1 AND lease_until >= ?3 AND lease_owner IS NOT ?1)
+			UNION SELECT hook_id FROM jobs WHERE state = 1 AND lease_until >= ?3 AND lease_owner IS NOT ?1
+			UNION SELECT id FROM hooks WHERE breaker_until > ?3)
 		UPDATE jobs
 		SET state = 1, lease_owner = ?1, lease_token = (SELECT lease_seq + 1 FROM meta),
 			lease_until = ?2, attempts = attempts + 1, updated_at = ?3
@@ -193,6 +205,20 @@ func anyDue(ctx context.Context, q queryRower, table string, now time.Time) (boo
 	return ok, err
 }
 
+// anyJobDue reports whether a job or farewell is due at now or its lease
+// expired, leaving out the jobs of hooks whose breaker is open, without
+// taking the write lock.
+func anyJobDue(ctx context.Context, q queryRower, now time.Time) (bool, error) {
+	if ok, err := anyDue(ctx, q, "farewells", now); err != nil || ok {
+		return ok, err
+	}
+	var ok bool
+	err := q.QueryRowContext(ctx, `WITH open (hook_id) AS (SELECT id FROM hooks WHERE breaker_until > ?1)
+		SELECT EXISTS (SELECT 1 FROM jobs WHERE state = 0 AND run_at <= ?1 AND hook_id NOT IN open)
+		OR EXISTS (SELECT 1 FROM jobs WHERE state = 1 AND lease_until < ?1 AND hook_id NOT IN open)`, millis(now)).Scan(&ok)
+	return ok, err
+}
+
 // jsonIDs returns ids as a JSON array, for json_each.
 func jsonIDs(ids []int64) string {
 	b, _ := json.Marshal(ids) // []int64 always marshals
@@ -214,6 +240,8 @@ func (db *DB) RecoverLeases(ctx context.Context, owner string) (int, error) {
 				WHERE state = 1 AND lease_owner IS NOT ?`, []any{now, owner}},
 			{`UPDATE pushes SET state = 0, lease_owner = NULL, lease_until = NULL
 				WHERE state = 1 AND lease_owner IS NOT ?`, []any{owner}},
+			{`UPDATE farewells SET state = 0, lease_owner = NULL, lease_until = NULL
+				WHERE state = 1 AND lease_owner IS NOT ?`, []any{owner}},
 		} {
 			res, err := tx.ExecContext(ctx, q.sql, q.args...)
 			if err != nil {
@@ -233,15 +261,21 @@ func (db *DB) RecoverLeases(ctx context.Context, owner string) (int, error) {
 	return int(n), nil
 }
 
-// NextDue returns the earliest time a queued job or push becomes due or a
-// leased one's lease expires, or the zero time if there is none.
+// NextDue returns the earliest time a queued job, farewell or push becomes
+// due or a leased one's lease expires, or the zero time if there is none. The
+// queued jobs of a hook whose breaker is open are due when it half-opens.
 func (db *DB) NextDue(ctx context.Context) (time.Time, error) {
 	var t sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT min(t) FROM (
-		SELECT min(run_at) AS t FROM jobs WHERE state = 0
+	err := db.read.QueryRowContext(ctx, `WITH open (hook_id) AS (SELECT id FROM hooks WHERE breaker_until > ?1)
+		SELECT min(t) FROM (
+		SELECT min(run_at) AS t FROM jobs WHERE state = 0 AND hook_id NOT IN open
+		UNION ALL SELECT min(breaker_until) FROM hooks WHERE breaker_until > ?1
+			AND EXISTS (SELECT 1 FROM jobs WHERE hook_id = hooks.id AND state = 0)
 		UNION ALL SELECT min(lease_until) FROM jobs WHERE state = 1
+		UNION ALL SELECT min(run_at) FROM farewells WHERE state = 0
+		UNION ALL SELECT min(lease_until) FROM farewells WHERE state = 1
 		UNION ALL SELECT min(run_at) FROM pushes WHERE state = 0
-		UNION ALL SELECT min(lease_until) FROM pushes WHERE state = 1)`).Scan(&t)
+		UNION ALL SELECT min(lease_until) FROM pushes WHERE state = 1)`, millis(db.now())).Scan(&t)
 	if err != nil {
 		return time.Time{}, wrap("next due", err)
 	}

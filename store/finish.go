@@ -18,6 +18,10 @@ import (
 // due time unchanged and the claim's attempt given back (JobQueued: released
 // without an attempt). A job whose lease was lost keeps its state; its
 // attempt is still stored. Attempts of hooks deleted meanwhile are dropped.
+// An outcome's Health is stored with its hook, and its Disable makes the
+// hook inactive with that last response. A farewell (the meta event of a
+// deleted hook) leaves no record: it is deleted once tried, or queued again
+// if given back.
 func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 	if len(outcomes) == 0 {
 		return nil
@@ -61,8 +65,15 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 			return err
 		}
 		defer move.Close()
-		last := map[int64]*hooks.Delivery{} // each hook's newest attempt in the batch
+		last := map[int64]*hooks.Delivery{}  // each hook's newest attempt in the batch
+		health := map[int64]*hooks.Outcome{} // each hook's newest outcome with a health change
 		for i, r := range rows {
+			if r.o.Job.Farewell { // its hook is gone: no delivery record
+				if err := finishFarewell(ctx, tx, r.o); err != nil {
+					return err
+				}
+				continue
+			}
 			if d := r.o.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
 				err := insert.QueryRowContext(ctx, r.o.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID,
 					d.Event, d.Action, d.Redelivery, d.URL, millis(d.DeliveredAt), int64(d.Duration),
@@ -71,6 +82,9 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 					return err
 				}
 				last[d.HookID] = d
+				if r.o.Health != nil {
+					health[d.HookID] = r.o
+				}
 			}
 			j := r.o.Job
 			if _, err := move.ExecContext(ctx, r.state, r.runAt, r.give, millis(now), j.ID, j.Lease.Token); err != nil {
@@ -80,6 +94,16 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		for hookID, d := range last {
 			if err := setLastResponse(ctx, tx, hookID, d); err != nil {
 				return err
+			}
+		}
+		for hookID, o := range health {
+			if err := setHealth(ctx, tx, hookID, *o.Health); err != nil {
+				return err
+			}
+			if o.Disable != nil {
+				if err := disableHook(ctx, tx, hookID, *o.Disable); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -93,6 +117,16 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		}
 	}
 	return nil
+}
+
+// disableHook makes hook id inactive with lr as its last response: why the
+// dispatcher disabled it. Its updated_at is left alone: the hook was not
+// edited.
+func disableHook(ctx context.Context, tx *sql.Tx, id int64, lr hooks.LastResponse) error {
+	code := sql.NullInt64{Int64: int64(lr.Code), Valid: lr.Code != 0}
+	_, err := tx.ExecContext(ctx, `UPDATE hooks SET active = 0, last_code = ?, last_status = ?, last_message = ?
+		WHERE id = ?`, code, lr.Status, lr.Message, id)
+	return err
 }
 
 // existing returns which of ids are rows of table (hooks or events).

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store/internal/hookrules"
@@ -14,7 +15,8 @@ import (
 var _ hooks.HookService = (*DB)(nil)
 
 const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
-	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, branch_filter, headers, signature`
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, branch_filter, headers, signature, template,
+	fail_streak, failing_since, breaker_until, breaker_trips`
 
 // FindHookByID returns hook id, or ENOTFOUND.
 func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
@@ -33,7 +35,9 @@ func (db *DB) FindHooks(ctx context.Context, f hooks.HookFilter) ([]*hooks.Hook,
 	if f.Owner != "" {
 		where, args = append(where, "owner = ?"), append(args, f.Owner)
 	}
-	if f.Org {
+	if f.Global {
+		where = append(where, "owner = '' AND repo = ''")
+	} else if f.Org {
 		where = append(where, "repo = ''")
 	} else if f.Repo != "" {
 		where, args = append(where, "repo = ?"), append(args, f.Repo)
@@ -75,10 +79,11 @@ func (db *DB) FindHooks(ctx context.Context, f hooks.HookFilter) ([]*hooks.Hook,
 }
 
 // HooksFor returns the active hooks that receive events of repository
-// owner/repo, ordered by id: its own and its owner's organization hooks.
+// owner/repo, ordered by id: its own, its owner's organization hooks and the
+// global hooks.
 func (db *DB) HooksFor(ctx context.Context, owner, repo string) ([]*hooks.Hook, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+hookColumns+` FROM hooks
-		WHERE owner = ? AND (repo = ? OR repo = '') AND active ORDER BY id`, owner, repo)
+		WHERE (owner = ? AND (repo = ? OR repo = '') OR owner = '' AND repo = '') AND active ORDER BY id`, owner, repo)
 	if err != nil {
 		return nil, wrap("hooks for repository", err)
 	}
@@ -111,11 +116,11 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 		// The secret is sealed for the row's id, known once the row is in:
 		// the plain text never reaches SQLite.
 		err = tx.QueryRowContext(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
-			content_type, secret, insecure_ssl, created_at, updated_at, last_status, branch_filter, signature)
-			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused', ?, ?) RETURNING id`,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status, branch_filter, signature, template)
+			VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, 'unused', ?, ?, ?) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
 			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now), millis(now),
-			h.Config.BranchFilter, h.Config.Signature,
+			h.Config.BranchFilter, h.Config.Signature, hooks.StoredTemplate(h.Config.Template),
 		).Scan(&h.ID)
 		if err != nil {
 			return err
@@ -155,10 +160,13 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		}
 		h.UpdatedAt = db.now()
 		_, err = tx.ExecContext(ctx, `UPDATE hooks SET name = ?, events = ?, active = ?, url = ?,
-			content_type = ?, insecure_ssl = ?, updated_at = ?, branch_filter = ?, signature = ? WHERE id = ?`,
+			content_type = ?, insecure_ssl = ?, updated_at = ?, branch_filter = ?, signature = ?, template = ? WHERE id = ?`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), h.Config.BranchFilter, h.Config.Signature, h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), h.Config.BranchFilter, h.Config.Signature, hooks.StoredTemplate(h.Config.Template), h.ID)
 		if err != nil {
+			return err
+		}
+		if err := setHealth(ctx, tx, h.ID, h.Health); err != nil {
 			return err
 		}
 		return db.setSealed(ctx, tx, h)
@@ -177,6 +185,18 @@ func (db *DB) DeleteHook(ctx context.Context, id int64) error {
 		return changedRow(res, err, errNotFound())
 	})
 	return wrap("delete hook", err)
+}
+
+// setHealth stores hook id's health; zero times are stored as NULL.
+func setHealth(ctx context.Context, tx *sql.Tx, id int64, h hooks.HookHealth) error {
+	_, err := tx.ExecContext(ctx, `UPDATE hooks SET fail_streak = ?, failing_since = ?, breaker_until = ?,
+		breaker_trips = ? WHERE id = ?`, h.Failures, optMillis(h.FailingSince), optMillis(h.OpenUntil), h.Trips, id)
+	return err
+}
+
+// optMillis returns t as nullable ms: NULL for the zero time.
+func optMillis(t time.Time) sql.NullInt64 {
+	return sql.NullInt64{Int64: millis(t), Valid: !t.IsZero()}
 }
 
 // findHook loads hook id through q, a pool or a transaction.
@@ -200,16 +220,18 @@ func (db *DB) scanHooks(rows *sql.Rows) ([]*hooks.Hook, error) {
 // scanHook reads one row of hookColumns and opens the hook's secret and headers.
 func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	var (
-		h                       hooks.Hook
-		events, secret, headers string
-		sealed                  bool
-		created, updated        int64
-		code                    sql.NullInt64
-		message                 sql.NullString
+		h                             hooks.Hook
+		events, secret, headers, tmpl string
+		sealed                        bool
+		created, updated              int64
+		code                          sql.NullInt64
+		message                       sql.NullString
+		since, open                   sql.NullInt64
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
 		&h.Config.ContentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
-		&code, &h.LastResponse.Status, &message, &h.Config.BranchFilter, &headers, &h.Config.Signature)
+		&code, &h.LastResponse.Status, &message, &h.Config.BranchFilter, &headers, &h.Config.Signature, &tmpl,
+		&h.Health.Failures, &since, &open, &h.Health.Trips)
 	if err != nil {
 		return nil, err
 	}
@@ -222,8 +244,14 @@ func (db *DB) scanHook(s scanner) (*hooks.Hook, error) {
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
 		return nil, fmt.Errorf("hook %d: events: %w", h.ID, err)
 	}
+	if tmpl != "" {
+		if h.Config.Template, err = hooks.ParseTemplate([]byte(tmpl)); err != nil {
+			return nil, fmt.Errorf("hook %d: template: %w", h.ID, err)
+		}
+	}
 	h.CreatedAt, h.UpdatedAt = fromMillis(created), fromMillis(updated)
 	h.LastResponse.Code = int(code.Int64)
 	h.LastResponse.Message = message.String
+	h.Health.FailingSince, h.Health.OpenUntil = nullMillis(since), nullMillis(open)
 	return &h, nil
 }

@@ -161,8 +161,9 @@ func TestRetry_ReceiverDownForAWhileGetsEverything(t *testing.T) {
 	e := MustNewEnv(t)
 	bare := e.MustRepo("acme", "outage")
 	// Short steps, but enough of them that a slow machine cannot use them
-	// all up while the receiver is down.
-	e.MustStart("--retry-schedule", "50ms,100ms,200ms"+strings.Repeat(",300ms", 60))
+	// all up while the receiver is down. The breaker is off: every push is
+	// to be refused once, where an open breaker would hold them back.
+	e.MustStart("--retry-schedule", "50ms,100ms,200ms"+strings.Repeat(",300ms", 60), "--breaker-failures", "0")
 	recv := hookstest.NewReceiver(t, "")
 	var down atomic.Bool
 	down.Store(true)

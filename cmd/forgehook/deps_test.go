@@ -21,7 +21,7 @@ func deps(t *testing.T, pkg string) map[string]bool {
 }
 
 // TestDependencyDirection holds the architecture: the domain imports only the
-// standard library, the API never reaches SQL, and the post-receive path
+// standard library, the API and the web pages never reach SQL, and the post-receive path
 // (which runs on every push) links neither go-git nor the HTTP stack, nor
 // the secret keys: the hook records pushes and never reads a secret.
 func TestDependencyDirection(t *testing.T) {
@@ -35,7 +35,9 @@ func TestDependencyDirection(t *testing.T) {
 		{mod + "internal/postreceive",
 			[]string{"github.com/go-git/go-git/v5", "github.com/gorilla/mux", mod + "api", mod + "pshb", mod + "git", mod + "internal/seal", mod + "metrics", prometheus},
 			[]string{mod + "store", "github.com/mattn/go-sqlite3", mod + "store/postgres", "github.com/jackc/pgx/v5"}},
-		{mod + "api", []string{"database/sql", mod + "store", mod + "pshb", mod + "git", prometheus}, nil},
+		{mod + "api", []string{"database/sql", mod + "store", mod + "pshb", mod + "git", mod + "web", prometheus}, nil},
+		// The web pages speak the domain only, and need no router and no script toolchain.
+		{mod + "web", []string{"database/sql", mod + "store", mod + "api", mod + "git", "github.com/gorilla/mux", prometheus}, nil},
 		{mod + "store", []string{prometheus}, nil}, // only metrics/ imports client_golang
 		{mod + "pshb", []string{"database/sql", mod + "store", mod + "api", mod + "git"}, nil},
 		{mod + "git", []string{"database/sql", mod + "store", mod + "api"}, nil},

@@ -125,6 +125,9 @@ func (c *hookCmd) hook(ctx context.Context, a *admin) (*hooks.Hook, error) {
 
 // label names a hook's owner and repository in messages.
 func label(owner, repo string) string {
+	if owner == "" && repo == "" {
+		return "the instance (global hook)"
+	}
 	if repo == "" {
 		return "organization " + owner
 	}
@@ -185,11 +188,17 @@ func hookDelete(ctx context.Context, c *hookCmd, a *admin) error {
 	if err != nil {
 		return err
 	}
-	if err := a.db.DeleteHook(ctx, h.ID); err != nil {
+	if err := a.do.DeleteHook(ctx, h, sender()); err != nil {
 		return err
 	}
 	if !c.JSON {
 		fmt.Fprintf(c.out, "Deleted hook %d of %s with its delivery history.\n", h.ID, label(h.Owner, h.Repo))
+		if h.Active && h.Wants(hooks.EventMeta) {
+			fmt.Fprintf(c.out, "Queued its meta event (action deleted) to %s, sent once.\n", h.Config.URL)
+			if note := a.daemonNote(); note != "" {
+				fmt.Fprintln(c.out, "Note:", note)
+			}
+		}
 	}
 	return nil
 }
@@ -256,13 +265,34 @@ func printHook(c *hookCmd, a *admin, h *hooks.Hook) error {
 		{"URL", h.Config.URL}, {"Content type", h.Config.ContentType.String()}, {"Secret", secret},
 		{"Events", strings.Join(h.Events, ", ")}, {"Branch filter", filter}, {"Signature", signature},
 		{"Headers", headers}, {"Active", yesNo(h.Active)},
-		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Last response", lastResponseLong(h.LastResponse)},
+		{"Insecure SSL", yesNo(h.Config.InsecureSSL)}, {"Template", templateSummary(h.Config.Template)},
+		{"Last response", lastResponseLong(h.LastResponse)},
 		{"Created", h.CreatedAt.Local().Format("2006-01-02 15:04:05")},
 		{"Updated", h.UpdatedAt.Local().Format("2006-01-02 15:04:05")}, {"API", j.URL},
 	} {
 		fmt.Fprintf(tw, "  %s:\t%s\n", kv[0], cellSpaces.Replace(kv[1]))
 	}
 	return tw.Flush()
+}
+
+// templateSummary describes a hook's request template in one line.
+func templateSummary(t hooks.Template) string {
+	switch {
+	case t.IsZero():
+		return "none (GitHub's request)"
+	case t.Room != "":
+		return t.Preset + " " + t.Room
+	case t.Preset != "":
+		return t.Preset
+	}
+	method, url := t.Method, t.URL
+	if method == "" {
+		method = "POST"
+	}
+	if url == "" {
+		url = "the hook URL"
+	}
+	return fmt.Sprintf("%s %s, a %d-byte body template", method, url, len(t.Body))
 }
 
 // lastResponseLong is lastResponse with the reason there was no answer.
@@ -298,6 +328,7 @@ type hookFields struct {
 	fs                                   *flag.FlagSet
 	URL, ContentType, Secret, SecretFile string
 	BranchFilter, Signature              string
+	TemplateFile, Preset, Room           string
 	Events, Headers                      listFlag
 	Active, InsecureSSL                  bool
 }
@@ -314,6 +345,9 @@ func registerHookFields(fs *flag.FlagSet, create bool) *hookFields {
 	fs.StringVar(&f.BranchFilter, "branch-filter", "", "deliver push, create and delete events only of the branches and tags this `glob` matches, as Gitea's branch filter: {main,release/*}, refs/tags/v*; \"\" for all")
 	fs.Var(&f.Headers, "header", "a custom header sent with every delivery, `'NAME: VALUE'`, repeated for more; they replace the hook's headers, and --header '' alone removes them. Values are stored encrypted and never shown, but a command line is visible to the machine's other users")
 	fs.StringVar(&f.Signature, "signature", "", "add Standard Webhooks signatures (webhook-id, webhook-timestamp, webhook-signature) to GitHub's: `standard-webhooks`, or github for GitHub's only")
+	fs.StringVar(&f.TemplateFile, "template-file", "", "send the request the config.template JSON in `file` describes instead of GitHub's (\"\" removes the template)")
+	fs.StringVar(&f.Preset, "template-preset", "", "send a chat message instead of GitHub's payload: `name` slack, discord or matrix")
+	fs.StringVar(&f.Room, "template-room", "", "the Matrix room `id` (!…) for --template-preset matrix")
 	return f
 }
 
@@ -374,7 +408,38 @@ func (f *hookFields) patch(stdin io.Reader, stderr io.Writer) (hooks.ConfigPatch
 	}
 	secret, err := f.secret(stdin, stderr)
 	p.Secret = secret
+	if err != nil {
+		return p, err
+	}
+	p.Template, err = f.template()
 	return p, err
+}
+
+// template returns the template given by --template-file or
+// --template-preset (with --template-room), or nil if neither was.
+func (f *hookFields) template() (*hooks.Template, error) {
+	fromFile, preset := flagSet(f.fs, "template-file"), flagSet(f.fs, "template-preset")
+	switch {
+	case fromFile && preset:
+		return nil, usagef("%s: give --template-file or --template-preset, not both", cmdName(f.fs))
+	case flagSet(f.fs, "template-room") && !preset:
+		return nil, usagef("%s: --template-room goes with --template-preset matrix", cmdName(f.fs))
+	case preset:
+		return &hooks.Template{Preset: f.Preset, Room: f.Room}, nil
+	case fromFile && f.TemplateFile == "":
+		return &hooks.Template{}, nil
+	case fromFile:
+		b, err := os.ReadFile(f.TemplateFile)
+		if err != nil {
+			return nil, fmt.Errorf("--template-file: %w", err)
+		}
+		t, err := hooks.ParseTemplate(b)
+		if err != nil {
+			return nil, fmt.Errorf("--template-file %s: %w", f.TemplateFile, err)
+		}
+		return &t, nil
+	}
+	return nil, nil
 }
 
 // secret returns the secret given by --secret, --secret - or
@@ -477,7 +542,7 @@ func hookEdit(ctx context.Context, c *hookCmd, a *admin, f *hookFields, stdin io
 		upd.Active = &f.Active
 	}
 	if upd.Config == nil && upd.Events == nil && upd.Active == nil {
-		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active, --insecure-ssl, --branch-filter, --header or --signature", c.name)
+		return usagef("%s: nothing to change: give --url, --content-type, --secret, --secret-file, --events, --active, --insecure-ssl, --branch-filter, --header, --signature, --template-file or --template-preset", c.name)
 	}
 	if h, err = a.db.UpdateHook(ctx, h.ID, upd); err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)

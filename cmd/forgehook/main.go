@@ -33,6 +33,7 @@ Usage:
   forgehook token        create --user NAME [--repo OWNER/NAME]... | list | revoke ID
   forgehook secrets      rotate [--db FILE|URL] [--secret-key-file FILE]
   forgehook backup       [--db FILE] [--force] FILE
+  forgehook migrate-db   --from FILE.db --to postgres://… [--node NAME]   (the daemon stopped)
   forgehook receive      --listen ADDR [--secret S]
   forgehook version | --version
 
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runSecrets(ctx, rest, stdout)
 	case "backup":
 		err = runBackup(ctx, rest, stderr)
+	case "migrate-db":
+		err = runMigrateDB(ctx, rest, stdout, stderr)
 	case "receive":
 		err = runReceive(ctx, rest, stdout)
 	case "version", "--version", "-version":

@@ -151,6 +151,10 @@ func TestObservability_PushAndFailedDelivery(t *testing.T) {
 		t.Errorf("failed delivery: no retry_at in %v", failed)
 	}
 
+	// Outcomes are written after their log lines, in a batch: wait for them.
+	waitUntil(t, "the outcomes recorded", func() bool {
+		return metricstest.MustScrape(t, metricsURL, "").MustValue(t, "forgehook_queue_depth", "queue", "deliveries") == 2
+	})
 	t.Run("metrics unauthenticated on --metrics-listen", func(t *testing.T) {
 		wantMetrics(t, metricstest.MustScrape(t, metricsURL, ""))
 	})
@@ -227,6 +231,7 @@ func wantMetrics(t *testing.T, f metricstest.Families) {
 		{"forgehook_queue_oldest_age_seconds", []string{"queue", "deliveries"}, 0}, // its retry is not due
 		{"forgehook_hooks", nil, 2},
 		{"forgehook_push_record_failures_total", nil, 0},
+		{"forgehook_hooks_disabled_total", []string{"reason", "gone"}, 0},
 	} {
 		if got := f.MustValue(t, tt.name, tt.labels...); got != tt.want {
 			t.Errorf("%s%v=%v, want %v", tt.name, tt.labels, got, tt.want)

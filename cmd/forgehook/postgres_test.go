@@ -1,10 +1,13 @@
 package main_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/google/go-github/v60/github"
 
 	"github.com/forgehook/forgehook/hooks/hookstest"
 	"github.com/forgehook/forgehook/metrics/metricstest"
@@ -12,9 +15,9 @@ import (
 
 // TestPostgres_EveryCommandWorksOnASharedDatabase runs forgehook on a
 // PostgreSQL --db: token, install, a push through the hook, the daemon's
-// delivery woken by LISTEN/NOTIFY, the admin CLI, doctor (before and
-// after a daemon runs); backup refuses with what to use instead; a daemon
-// that stops retires from the daemons.
+// delivery woken by LISTEN/NOTIFY, the meta event of a deleted hook, the
+// admin CLI, doctor (before and after a daemon runs); backup refuses with
+// what to use instead; a daemon that stops retires from the daemons.
 func TestPostgres_EveryCommandWorksOnASharedDatabase(t *testing.T) {
 	t.Parallel()
 	e := MustNewPGEnv(t)
@@ -44,6 +47,18 @@ func TestPostgres_EveryCommandWorksOnASharedDatabase(t *testing.T) {
 		out := e.MustRun("deliveries", "--db", e.DB, "--repos", e.Root, "--hook", itoa(h.GetID()))
 		return strings.Contains(out, "push") && strings.Contains(out, "ping")
 	})
+	// A hook subscribed to meta gets its meta event once it is deleted.
+	metaRecv := hookstest.NewReceiver(t, "m")
+	mh := e.MustCreateHook("acme", "widgets", metaRecv.URL, "json", "m", "push", "meta")
+	metaRecv.WaitFor(t, "ping", 1, wait)
+	if _, err := e.Client(false).Repositories.DeleteHook(context.Background(), "acme", "widgets", mh.GetID()); err != nil {
+		t.Fatal(err)
+	}
+	if got := metaRecv.WaitFor(t, "meta", 1, wait)[0]; got.Err != nil ||
+		got.Parsed.(*github.MetaEvent).GetHookID() != mh.GetID() {
+		t.Errorf("meta event of hook %d on PostgreSQL: %+v (%v)", mh.GetID(), got.Parsed, got.Err)
+	}
+
 	if out := e.MustRun("doctor", "--db", e.DB, "--repos", e.Root, "--all"); !strings.Contains(out, "0 problems") {
 		t.Errorf("doctor found problems:\n%s", out)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/forgehook/forgehook/metrics"
 	"github.com/forgehook/forgehook/pshb"
 	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/web"
 )
 
 // serveConfig is the daemon's configuration.
@@ -39,6 +40,7 @@ type serveConfig struct {
 	MaxPushAge       time.Duration // /healthz fails when the oldest unhandled push is older
 	MaxTagsPerPush   int
 	MaxHooksPerEvent int
+	Breaker          hooks.Breaker // endpoint health: the circuit breaker and when a hook is disabled
 	Node             string        // PostgreSQL: the git server whose repositories this daemon reads
 	DaemonTimeout    time.Duration // PostgreSQL: a daemon silent this long is dead
 
@@ -82,6 +84,11 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
 	fs.IntVar(&c.MaxHooksPerEvent, "max-hooks-per-event", store.DefaultMaxHooksPerEvent, "hooks of one repository or organization that may subscribe to one event (GitHub's limit is 20)")
+	fs.IntVar(&c.Breaker.Failures, "breaker-failures", 5, "failed deliveries in a row after which a hook's deliveries wait (its circuit breaker opens, then lets one delivery probe); 0 turns the breaker off")
+	fs.DurationVar(&c.Breaker.Open, "breaker-open", time.Minute, "how long an opened breaker first makes deliveries wait; it doubles each time the probe fails")
+	fs.DurationVar(&c.Breaker.MaxOpen, "breaker-max-open", time.Hour, "the longest an opened breaker makes deliveries wait")
+	fs.DurationVar(&c.Breaker.DisableAfter, "disable-after", 24*time.Hour, "a hook whose deliveries all failed for this long is disabled (active false); 0 for never")
+	fs.IntVar(&c.Breaker.DisableFailures, "disable-failures", 0, "a hook whose last this many deliveries failed is disabled; 0 for never (a 410 Gone answer always disables)")
 	registerNode(fs, &c.Node, "whose repositories this daemon reads: it builds the events of the pushes recorded with that --node (any daemon delivers)")
 	fs.DurationVar(&c.DaemonTimeout, "daemon-timeout", 30*time.Second, "PostgreSQL: a daemon that has not reported for this long is dead, and the others free its leases; each reports every fifth of it")
 	c.Log.register(fs)
@@ -117,6 +124,9 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	}
 	if c.MaxTagsPerPush < 0 {
 		return nil, errors.New("serve: --max-tags-per-push must be 0 (no limit) or more")
+	}
+	if b := c.Breaker; b.Failures < 0 || b.DisableFailures < 0 || b.Open <= 0 || b.MaxOpen < b.Open || b.DisableAfter < 0 {
+		return nil, errors.New("serve: need --breaker-failures and --disable-failures >= 0, 0 < --breaker-open <= --breaker-max-open, --disable-after >= 0")
 	}
 	if c.Concurrency < 1 || c.HookConcurrency < 1 || c.HookConcurrency > c.Concurrency {
 		return nil, errors.New("serve: need 1 <= --hook-concurrency <= --concurrency")
@@ -237,7 +247,7 @@ func (m *Main) Open(ctx context.Context) error {
 	dispatcher := &hooks.Dispatcher{
 		Queue: db, Owner: boot, Logger: m.Logger, Observer: met,
 		Concurrency: c.Concurrency, HookConcurrency: c.HookConcurrency,
-		Retry: hooks.RetryPolicy{Schedule: c.RetrySchedule},
+		Retry: hooks.RetryPolicy{Schedule: c.RetrySchedule}, Breaker: c.Breaker,
 		Sender: &hooks.Sender{
 			Client:         egress.NewClient(c.AllowedHosts, c.DeliveryTimeout, false),
 			InsecureClient: egress.NewClient(c.AllowedHosts, c.DeliveryTimeout, true),
@@ -259,6 +269,12 @@ func (m *Main) Open(ctx context.Context) error {
 		PublicURL: c.PublicURL, Clone: c.Clone, OnEnqueue: dispatcher.Wake, Logger: m.Logger,
 		Metrics: met.Handler(),
 	}
+	srv.UI = (&web.Server{
+		Hooks: db, Deliveries: db, Tokens: db, Repos: repos, List: repos, Stats: db, Logger: m.Logger,
+		Admin: &hooks.Admin{Hooks: db, Deliveries: db, Queue: db, Accounts: db, Repos: repos, URLs: urls,
+			OnEnqueue: dispatcher.Wake},
+		Secure: strings.HasPrefix(c.PublicURL, "https://"),
+	}).Handler()
 	srv.Hub = &pshb.Handler{Hooks: db, Repos: pusher.Repos, OnCreate: srv.Ping, Logger: m.Logger}
 	drainer, err := m.openWakeUps(srv, met, repos, pusher.Wake)
 	if err != nil {

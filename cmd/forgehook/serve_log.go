@@ -28,6 +28,9 @@ func (m *Main) logStart(ctx context.Context) {
 			"allowed_hosts", c.AllowedHosts.String(), "concurrency", c.Concurrency, "hook_concurrency", c.HookConcurrency,
 			"clone_url", redact.Setting("clone-url", c.Clone.HTTP), "ssh_url", redact.Setting("ssh-url", c.Clone.SSH), "max_tags_per_push", c.MaxTagsPerPush,
 			"max_push_age", c.MaxPushAge.String(), "retention", c.Retention.String(),
+			"breaker_failures", c.Breaker.Failures, "breaker_open", c.Breaker.Open.String(),
+			"breaker_max_open", c.Breaker.MaxOpen.String(), "disable_after", c.Breaker.DisableAfter.String(),
+			"disable_failures", c.Breaker.DisableFailures,
 			"node", c.Node, "daemon_timeout", c.DaemonTimeout.String(),
 			"log_format", c.Log.Format, "log_level", c.Log.Level.String(), "metrics_listen", c.MetricsListen))
 	m.logBacklog(ctx, "work waiting at start")

@@ -16,6 +16,8 @@ import (
 
 // Received is one delivery as the receiver saw it.
 type Received struct {
+	Method  string      // the request method: POST, or a template's
+	URI     string      // the request URI as sent: path and query, still escaped
 	Event   string      // X-GitHub-Event
 	GUID    string      // X-GitHub-Delivery
 	Header  http.Header // all request headers
@@ -57,7 +59,7 @@ func (rc *Receiver) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "incomplete request", http.StatusBadRequest)
 		return
 	}
-	got := &Received{Event: github.WebHookType(r), GUID: github.DeliveryID(r), Header: r.Header.Clone(), Body: body, At: time.Now()}
+	got := &Received{Method: r.Method, URI: r.RequestURI, Event: github.WebHookType(r), GUID: github.DeliveryID(r), Header: r.Header.Clone(), Body: body, At: time.Now()}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	got.Payload, got.Err = github.ValidatePayload(r, []byte(rc.Secret))
 	if got.Err == nil {

@@ -16,7 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the read-only view of the daemon's database
+	_ "github.com/jackc/pgx/v5/stdlib" // the view of a daemon's PostgreSQL database
+	_ "github.com/mattn/go-sqlite3"    // the read-only view of the daemon's SQLite database
 )
 
 // Daemon is a running forgehook serve.
@@ -64,7 +65,12 @@ func (e *Env) StartDaemon(db, repos string, extra ...string) (*Daemon, error) {
 		d.Kill()
 		return nil, err
 	}
-	if d.view, err = sql.Open("sqlite3", "file:"+db+"?_query_only=1&_busy_timeout=5000"); err != nil {
+	if isPG(db) {
+		d.view, err = sql.Open("pgx", db)
+	} else {
+		d.view, err = sql.Open("sqlite3", "file:"+db+"?_query_only=1&_busy_timeout=5000")
+	}
+	if err != nil {
 		d.Kill()
 		return nil, err
 	}
@@ -169,7 +175,7 @@ func (d *Daemon) Deliveries(ctx context.Context) (int64, error) {
 // Pushes returns how many pushes the database records, and how many of
 // them became events.
 func (d *Daemon) Pushes(ctx context.Context) (recorded, done int64, err error) {
-	err = d.view.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(state = 2), 0) FROM pushes`).Scan(&recorded, &done)
+	err = d.view.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(CASE WHEN state = 2 THEN 1 ELSE 0 END), 0) FROM pushes`).Scan(&recorded, &done)
 	return recorded, done, err
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // Benchmarks lists the benchmark groups Run knows, in the order it runs them.
-var Benchmarks = []string{"push", "throughput", "big", "manyrefs", "concurrent", "hostile"}
+var Benchmarks = []string{"push", "throughput", "big", "manyrefs", "concurrent", "hostile", "postgres"}
 
 // Run runs the benchmark groups in only (all of them if empty) and returns
 // the table. It stops at the first group that fails to run; a missed target
@@ -23,7 +23,7 @@ func (e *Env) Run(only []string) (*Table, error) {
 	t := &Table{Machine: Machine()}
 	groups := map[string]func(*Table) error{
 		"push": e.benchPush, "throughput": e.benchThroughput, "big": e.benchBigPush, "manyrefs": e.benchManyRefs, "concurrent": e.benchConcurrent,
-		"hostile": e.benchHostile,
+		"hostile": e.benchHostile, "postgres": e.benchPostgres,
 	}
 	for _, name := range Benchmarks {
 		if len(only) > 0 && !contains(only, name) {

@@ -27,6 +27,18 @@ func NotifyFailure(path, report string) {
 	send(path, append([]byte{recordFailed}, report[:min(len(report), MaxReport)]...))
 }
 
+// Answers reports whether a daemon listens at path: a datagram socket
+// connects only while it is bound (a socket file left by a killed daemon
+// refuses the connection).
+func Answers(path string) bool {
+	conn, err := net.DialTimeout("unixgram", path, 50*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
 // MaxReport bounds the report of NotifyFailure.
 const MaxReport = 1024
 

@@ -105,3 +105,21 @@ func TestNotifyFailure(t *testing.T) {
 		t.Fatalf("%d more wake-ups, want none: failure reports must not wake the worker", len(woken))
 	}
 }
+
+func TestAnswers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db.wake")
+	if wake.Answers(path) {
+		t.Fatal("Answers with no socket")
+	}
+	l, err := wake.Listen(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !wake.Answers(path) {
+		t.Fatal("Answers=false while a listener is bound")
+	}
+	l.Close()
+	if wake.Answers(path) {
+		t.Fatal("Answers after the listener closed")
+	}
+}

@@ -27,7 +27,7 @@ func (db *DB) Beat(ctx context.Context, owner, node string) error {
 	return wrap("daemon beat", err)
 }
 
-// RecoverDeadLeases makes claimable at once every job and push leased by
+// RecoverDeadLeases makes claimable at once every job, farewell and push leased by
 // an owner that has not beaten within deadAfter, or never has (a daemon
 // beats before it claims, so such an owner was a process from before
 // daemons beat). It returns how many it freed. Daemons silent for a day are
@@ -46,6 +46,11 @@ func (db *DB) RecoverDeadLeases(ctx context.Context, deadAfter time.Duration) (i
 		}
 		n += tag.RowsAffected()
 		if tag, err = tx.Exec(ctx, `UPDATE pushes SET state = 0, lease_owner = NULL, lease_until = NULL
+			WHERE `+dead, deadAfter.Milliseconds()); err != nil {
+			return err
+		}
+		n += tag.RowsAffected()
+		if tag, err = tx.Exec(ctx, `UPDATE farewells SET state = 0, lease_owner = NULL, lease_until = NULL
 			WHERE `+dead, deadAfter.Milliseconds()); err != nil {
 			return err
 		}

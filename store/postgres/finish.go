@@ -18,7 +18,10 @@ import (
 // each attempt made is stored as a delivery (setting its ID) and becomes its
 // hook's last response; each job then moves to its new state if it still
 // holds the lease it was claimed with. Attempts of hooks deleted meanwhile
-// are dropped. The statements go to the server in one batch.
+// are dropped. An outcome's Health is stored with its hook, and its Disable
+// makes the hook inactive with that last response. A farewell (the meta
+// event of a deleted hook) leaves no record: it is deleted once tried, or
+// queued again if given back. The statements go to the server in one batch.
 func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 	if len(outcomes) == 0 {
 		return nil
@@ -34,7 +37,7 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 	err := db.update(ctx, func(tx pgx.Tx) error {
 		var hookIDs, eventIDs []int64
 		for _, r := range rows {
-			if d := r.o.Delivery; d != nil {
+			if d := r.o.Delivery; d != nil && !r.o.Job.Farewell {
 				hookIDs, eventIDs = append(hookIDs, d.HookID), append(eventIDs, d.EventID)
 			}
 		}
@@ -48,8 +51,12 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 			return err
 		}
 		b := &pgx.Batch{}
-		last := map[int64]*hooks.Delivery{} // each hook's newest attempt in the batch
+		last := map[int64]*hooks.Delivery{}  // each hook's newest attempt in the batch
+		health := map[int64]*hooks.Outcome{} // each hook's newest outcome with a health change
 		for i, r := range rows {
+			if r.o.Job.Farewell { // its hook is gone: no delivery record
+				continue
+			}
 			if d := r.o.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
 				b.Queue(`INSERT INTO deliveries (job_id, event_id, hook_id, guid,
 					repo_id, event, action, redelivery, url, delivered_at, duration_ns, status, status_code,
@@ -59,6 +66,9 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 					millis(d.DeliveredAt), int64(d.Duration), d.Status, d.StatusCode, r.reqHeaders,
 					r.respHeaders, d.ResponseBody).QueryRow(func(row pgx.Row) error { return row.Scan(&ids[i]) })
 				last[d.HookID] = d
+				if r.o.Health != nil {
+					health[d.HookID] = r.o
+				}
 			}
 		}
 		// Jobs, then hooks, in id order: two daemons finishing at once take
@@ -70,6 +80,10 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(rows[a].o.Job.ID, rows[b].o.Job.ID) })
 		for _, i := range order {
 			r, j := rows[i], rows[i].o.Job
+			if j.Farewell {
+				queueFinishFarewell(b, r.o)
+				continue
+			}
 			b.Queue(`UPDATE jobs SET state = $1, run_at = coalesce($2, run_at),
 				attempts = attempts - $3, lease_owner = NULL, lease_until = NULL, updated_at = $4
 				WHERE id = $5 AND state = 1 AND lease_token = $6`,
@@ -92,6 +106,18 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 			}
 			b.Queue(`UPDATE hooks SET last_code = $1, last_status = $2, last_message = $3 WHERE id = $4`,
 				code, status, message, id)
+			if o := health[id]; o != nil {
+				b.Queue(healthSQL, healthArgs(id, *o.Health)...)
+				if lr := o.Disable; lr != nil {
+					// The hook was not edited: its updated_at is left alone.
+					var code *int
+					if lr.Code != 0 {
+						code = &lr.Code
+					}
+					b.Queue(`UPDATE hooks SET active = false, last_code = $1, last_status = $2, last_message = $3
+						WHERE id = $4`, code, lr.Status, lr.Message, id)
+				}
+			}
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,7 +18,8 @@ import (
 var _ hooks.HookService = (*DB)(nil)
 
 const hookColumns = `id, owner, repo, name, events, active, url, content_type, secret, secret_sealed,
-	insecure_ssl, created_at, updated_at, last_code, last_status, last_message`
+	insecure_ssl, created_at, updated_at, last_code, last_status, last_message, branch_filter, headers, signature, template,
+	fail_streak, failing_since, breaker_until, breaker_trips`
 
 // FindHookByID returns hook id, or ENOTFOUND.
 func (db *DB) FindHookByID(ctx context.Context, id int64) (*hooks.Hook, error) {
@@ -35,7 +37,9 @@ func (db *DB) FindHooks(ctx context.Context, f hooks.HookFilter) ([]*hooks.Hook,
 	if f.Owner != "" {
 		w.add("owner = ", f.Owner)
 	}
-	if f.Org {
+	if f.Global {
+		w.cond = append(w.cond, "owner = '' AND repo = ''")
+	} else if f.Org {
 		w.cond = append(w.cond, "repo = ''")
 	} else if f.Repo != "" {
 		w.add("repo = ", f.Repo)
@@ -74,10 +78,11 @@ func (db *DB) FindHooks(ctx context.Context, f hooks.HookFilter) ([]*hooks.Hook,
 }
 
 // HooksFor returns the active hooks that receive events of repository
-// owner/repo, ordered by id: its own and its owner's organization hooks.
+// owner/repo, ordered by id: its own, its owner's organization hooks and the
+// global hooks.
 func (db *DB) HooksFor(ctx context.Context, owner, repo string) ([]*hooks.Hook, error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+hookColumns+` FROM hooks
-		WHERE owner = $1 AND (repo = $2 OR repo = '') AND active ORDER BY id`, owner, repo)
+		WHERE (owner = $1 AND (repo = $2 OR repo = '') OR owner = '' AND repo = '') AND active ORDER BY id`, owner, repo)
 	if err != nil {
 		return nil, wrap("hooks for repository", err)
 	}
@@ -119,15 +124,16 @@ func (db *DB) CreateHook(ctx context.Context, h *hooks.Hook) error {
 			return err
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO hooks (owner, repo, name, events, active, url,
-			content_type, secret, insecure_ssl, created_at, updated_at, last_status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9, 'unused') RETURNING id`,
+			content_type, secret, insecure_ssl, created_at, updated_at, last_status, branch_filter, signature, template)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9, 'unused', $10, $11, $12) RETURNING id`,
 			h.Owner, h.Repo, h.Name, string(events), h.Active, h.Config.URL,
 			string(h.Config.ContentType), h.Config.InsecureSSL, millis(now),
+			h.Config.BranchFilter, h.Config.Signature, hooks.StoredTemplate(h.Config.Template),
 		).Scan(&h.ID)
 		if err != nil {
 			return err
 		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		h.ID = 0
@@ -170,13 +176,18 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 		}
 		h.UpdatedAt = db.now()
 		_, err = tx.Exec(ctx, `UPDATE hooks SET name = $1, events = $2, active = $3, url = $4,
-			content_type = $5, insecure_ssl = $6, updated_at = $7 WHERE id = $8`,
+			content_type = $5, insecure_ssl = $6, updated_at = $7, branch_filter = $8, signature = $9, template = $10
+			WHERE id = $11`,
 			h.Name, string(events), h.Active, h.Config.URL, string(h.Config.ContentType),
-			h.Config.InsecureSSL, millis(h.UpdatedAt), h.ID)
+			h.Config.InsecureSSL, millis(h.UpdatedAt), h.Config.BranchFilter, h.Config.Signature,
+			hooks.StoredTemplate(h.Config.Template), h.ID)
 		if err != nil {
 			return err
 		}
-		return db.setSecret(ctx, tx, h.ID, h.Config.Secret)
+		if err := setHealth(ctx, tx, h.ID, h.Health); err != nil {
+			return err
+		}
+		return db.setSealed(ctx, tx, h)
 	})
 	if err != nil {
 		return nil, wrap("update hook", err)
@@ -189,6 +200,31 @@ func (db *DB) UpdateHook(ctx context.Context, id int64, upd hooks.HookUpdate) (*
 func (db *DB) DeleteHook(ctx context.Context, id int64) error {
 	tag, err := db.pool.Exec(ctx, `DELETE FROM hooks WHERE id = $1`, id)
 	return wrap("delete hook", changedRow(tag, err, errNotFound()))
+}
+
+// setHealth stores hook id's health through tx; zero times are stored as
+// NULL.
+func setHealth(ctx context.Context, tx pgx.Tx, id int64, h hooks.HookHealth) error {
+	_, err := tx.Exec(ctx, healthSQL, healthArgs(id, h)...)
+	return err
+}
+
+// healthSQL stores a hook's health; healthArgs are its arguments.
+const healthSQL = `UPDATE hooks SET fail_streak = $1, failing_since = $2, breaker_until = $3, breaker_trips = $4
+	WHERE id = $5`
+
+// healthArgs returns healthSQL's arguments for hook id's health h.
+func healthArgs(id int64, h hooks.HookHealth) []any {
+	return []any{h.Failures, optMillis(h.FailingSince), optMillis(h.OpenUntil), h.Trips, id}
+}
+
+// optMillis returns t as nullable ms: nil for the zero time.
+func optMillis(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	ms := millis(t)
+	return &ms
 }
 
 // siblingHooks returns the hooks of owner/repo other than the hook except.
@@ -227,20 +263,25 @@ func (db *DB) scanHooks(rows pgx.Rows) ([]*hooks.Hook, error) {
 	return list, rows.Err()
 }
 
-// scanHook reads one row of hookColumns and opens the hook's secret.
+// scanHook reads one row of hookColumns and opens the hook's secret and
+// headers.
 func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 	var (
 		h                hooks.Hook
 		events, secret   string
+		headers          string
 		contentType      string
+		tmpl             string
 		sealed           bool
 		created, updated int64
 		code             *int
 		message          *string
+		since, open      *int64
 	)
 	err := s.Scan(&h.ID, &h.Owner, &h.Repo, &h.Name, &events, &h.Active, &h.Config.URL,
 		&contentType, &secret, &sealed, &h.Config.InsecureSSL, &created, &updated,
-		&code, &h.LastResponse.Status, &message)
+		&code, &h.LastResponse.Status, &message, &h.Config.BranchFilter, &headers, &h.Config.Signature, &tmpl,
+		&h.Health.Failures, &since, &open, &h.Health.Trips)
 	if err != nil {
 		return nil, err
 	}
@@ -248,8 +289,16 @@ func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 	if h.Config.Secret, err = sealing.Open(db.Secrets, h.ID, secret, sealed); err != nil {
 		return nil, err
 	}
+	if h.Config.Headers, err = sealing.OpenHeaders(db.Secrets, h.ID, headers); err != nil {
+		return nil, err
+	}
 	if err := json.Unmarshal([]byte(events), &h.Events); err != nil {
 		return nil, fmt.Errorf("hook %d: events: %w", h.ID, err)
+	}
+	if tmpl != "" {
+		if h.Config.Template, err = hooks.ParseTemplate([]byte(tmpl)); err != nil {
+			return nil, fmt.Errorf("hook %d: template: %w", h.ID, err)
+		}
 	}
 	h.CreatedAt, h.UpdatedAt = fromMillis(created), fromMillis(updated)
 	if code != nil {
@@ -258,6 +307,7 @@ func (db *DB) scanHook(s pgx.Row) (*hooks.Hook, error) {
 	if message != nil {
 		h.LastResponse.Message = *message
 	}
+	h.Health.FailingSince, h.Health.OpenUntil = nullMillis(since), nullMillis(open)
 	return &h, nil
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/store/internal/sealing"
 )
 
@@ -18,11 +19,30 @@ func (db *DB) setSecret(ctx context.Context, tx pgx.Tx, id int64, secret string)
 	return err
 }
 
-// HasSealedSecrets reports whether a hook secret is sealed: then the
-// database is of no use without its key.
+// setHeaders stores hook id's custom headers, sealed, through tx.
+func (db *DB) setHeaders(ctx context.Context, tx pgx.Tx, id int64, headers map[string]string) error {
+	stored, err := sealing.SealHeaders(db.Secrets, id, headers)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE hooks SET headers = $1 WHERE id = $2`, stored, id)
+	return err
+}
+
+// setSealed stores what hook h keeps sealed, its secret and its custom
+// headers, through tx.
+func (db *DB) setSealed(ctx context.Context, tx pgx.Tx, h *hooks.Hook) error {
+	if err := db.setSecret(ctx, tx, h.ID, h.Config.Secret); err != nil {
+		return err
+	}
+	return db.setHeaders(ctx, tx, h.ID, h.Config.Headers)
+}
+
+// HasSealedSecrets reports whether a hook secret or a hook's custom headers
+// are sealed: then the database is of no use without its key.
 func (db *DB) HasSealedSecrets(ctx context.Context) (bool, error) {
 	var ok bool
-	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE secret_sealed)`).Scan(&ok)
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE secret_sealed OR headers <> '')`).Scan(&ok)
 	return ok, wrap("sealed secrets", err)
 }
 
@@ -76,6 +96,31 @@ func (db *DB) resealSecrets(ctx context.Context, all bool) (int, error) {
 				continue
 			}
 			if err := db.setSecret(ctx, tx, r.id, plain); err != nil {
+				return err
+			}
+			n++
+		}
+		rows, err = tx.Query(ctx, `SELECT id, headers FROM hooks WHERE headers <> '' ORDER BY id FOR UPDATE`)
+		if err != nil {
+			return err
+		}
+		sealedHeaders, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+			var x row
+			err := r.Scan(&x.id, &x.stored)
+			return x, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range sealedHeaders {
+			h, err := sealing.OpenHeaders(db.Secrets, r.id, r.stored)
+			if err != nil {
+				return err
+			}
+			if !all {
+				continue
+			}
+			if err := db.setHeaders(ctx, tx, r.id, h); err != nil {
 				return err
 			}
 			n++

@@ -27,6 +27,7 @@ type Store interface {
 	hooks.Tokens
 	hooks.RefStates
 	hooks.StatsReader
+	hooks.SpoolDrainer
 
 	// CreateToken makes a new API token for login, allowed to administer
 	// repos, and returns it.
@@ -63,15 +64,15 @@ type Opener struct {
 func Run(t *testing.T, o Opener) {
 	s := suite{o}
 	for _, test := range []func(*testing.T){
-		s.testCreateHook, s.testFindHooks, s.testHooksFor, s.testUpdateHook, s.testDeleteHook,
+		s.testCreateHook, s.testFindHooks, s.testHooksFor, s.testUpdateHook, s.testDeleteHook, s.testHookTemplate, s.testHookConfigAdditions,
 		s.testEnsureAccount, s.testEnsureRepo,
 		s.testPushQueue, s.testClaimPushesRoundRobin, s.testCompletePushesProgress, s.testRefState,
 		s.testClaimJobs, s.testFinishJobs, s.testRecoverLeases, s.testNextDue, s.testClaimJobsConcurrently,
-		s.testHookOrderAcrossOwners,
+		s.testHookOrderAcrossOwners, s.testHookHealth, s.testFarewells, s.testGlobalHooks,
 		s.testFindDeliveries, s.testFindDelivery, s.testRedeliver, s.testLatestEvent, s.testEnqueueEvent,
 		s.testSearchDeliveries, s.testPruneDeliveries,
 		s.testTokens, s.testListAndRevokeTokens,
-		s.testSecrets, s.testReadStats,
+		s.testSecrets, s.testReadStats, s.testDrainSpool,
 	} {
 		t.Run(testName(test), test)
 	}

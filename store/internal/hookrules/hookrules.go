@@ -79,7 +79,10 @@ func overlap(a, b []string) bool {
 
 // scope names what h belongs to, for messages.
 func scope(h *hooks.Hook) string {
-	if h.IsOrg() {
+	switch {
+	case h.IsGlobal():
+		return "instance"
+	case h.IsOrg():
 		return "organization"
 	}
 	return "repository"

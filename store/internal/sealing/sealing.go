@@ -29,31 +29,73 @@ func secretAD(id int64) []byte { return []byte("hooks.secret:" + strconv.FormatI
 // Seal returns how hook id's secret is stored, and whether it is sealed; an
 // empty secret (an unsigned hook) is stored as it is.
 func Seal(s Sealer, id int64, secret string) (string, bool, error) {
+	sealed, ok, err := sealAt(s, secretAD(id), secret)
+	if err != nil && !errors.Is(err, ErrNoSealer) {
+		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
+	}
+	return sealed, ok, err
+}
+
+// Open returns hook id's secret from how it is stored: sealed, or plain
+// text from before secrets were sealed.
+func Open(s Sealer, id int64, stored string, sealed bool) (string, error) {
+	plain, err := openAt(s, secretAD(id), stored, sealed)
+	if err != nil && !errors.Is(err, ErrNoSealer) {
+		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
+	}
+	return plain, err
+}
+
+// farewellAD binds the sealed secret of farewell id (the meta event of a
+// deleted hook) to its row and column.
+func farewellAD(id int64) []byte { return []byte("farewells.secret:" + strconv.FormatInt(id, 10)) }
+
+// SealFarewell returns how the secret of farewell id, its deleted hook's,
+// is stored, and whether it is sealed; an empty secret is stored as it is.
+func SealFarewell(s Sealer, id int64, secret string) (string, bool, error) {
+	sealed, ok, err := sealAt(s, farewellAD(id), secret)
+	if err != nil && !errors.Is(err, ErrNoSealer) {
+		return "", false, fmt.Errorf("farewell %d: seal secret: %w", id, err)
+	}
+	return sealed, ok, err
+}
+
+// OpenFarewell returns the secret of farewell id from how it is stored.
+func OpenFarewell(s Sealer, id int64, stored string, sealed bool) (string, error) {
+	plain, err := openAt(s, farewellAD(id), stored, sealed)
+	if err != nil && !errors.Is(err, ErrNoSealer) {
+		return "", fmt.Errorf("farewell %d: open secret: %w", id, err)
+	}
+	return plain, err
+}
+
+// sealAt returns how a secret stored where ad says is stored, and whether
+// it is sealed; an empty secret is stored as it is.
+func sealAt(s Sealer, ad []byte, secret string) (string, bool, error) {
 	if secret == "" {
 		return "", false, nil
 	}
 	if s == nil {
 		return "", false, ErrNoSealer
 	}
-	sealed, err := s.Seal([]byte(secret), secretAD(id))
+	sealed, err := s.Seal([]byte(secret), ad)
 	if err != nil {
-		return "", false, fmt.Errorf("hook %d: seal secret: %w", id, err)
+		return "", false, err
 	}
 	return sealed, true, nil
 }
 
-// Open returns hook id's secret from how it is stored: sealed, or plain
-// text from before secrets were sealed.
-func Open(s Sealer, id int64, stored string, sealed bool) (string, error) {
+// openAt returns a secret stored where ad says: sealed, or plain text.
+func openAt(s Sealer, ad []byte, stored string, sealed bool) (string, error) {
 	if !sealed {
 		return stored, nil
 	}
 	if s == nil {
 		return "", ErrNoSealer
 	}
-	plain, err := s.Open(stored, secretAD(id))
+	plain, err := s.Open(stored, ad)
 	if err != nil {
-		return "", fmt.Errorf("hook %d: open secret: %w", id, err)
+		return "", err
 	}
 	return string(plain), nil
 }

@@ -1,4 +1,4 @@
-package store_test
+package storetest
 
 import (
 	"context"
@@ -11,30 +11,29 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
-	"github.com/forgehook/forgehook/store"
-	"github.com/forgehook/forgehook/store/storetest"
+	"github.com/forgehook/forgehook/store/internal/spoolfile"
 )
 
-// MustSpoolPush spools a push of ref, received at at, into dir and returns
-// its file.
+// MustSpoolPush spools a push of ref, received at at, into dir as the
+// post-receive hook does when it cannot write the store, and returns its file.
 func MustSpoolPush(tb testing.TB, dir, ref string, at time.Time) string {
 	tb.Helper()
 	p := &hooks.Push{GitDir: "/srv/git/o/r.git", Pusher: "alice", ReceivedAt: at,
 		Updates: []hooks.RefUpdate{{Before: hooks.ZeroSHA, After: strings.Repeat("1", 40), Ref: ref}}}
-	path, err := store.SpoolPush(dir, p)
+	path, err := spoolfile.Write(dir, p)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return path
 }
 
-func TestDB_DrainSpool(t *testing.T) {
+func (s suite) testDrainSpool(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("in order of receipt, then the files are gone", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
-		dir := store.SpoolDir(db.Path())
-		if store.Pending(dir) {
+		db, clock := s.open(t)
+		dir := filepath.Join(t.TempDir(), "spool")
+		if spoolfile.Pending(dir) {
 			t.Fatal("pending before anything was spooled")
 		}
 		t0 := clock.Now()
@@ -42,7 +41,7 @@ func TestDB_DrainSpool(t *testing.T) {
 		MustSpoolPush(t, dir, "refs/heads/c", t0.Add(2*time.Second))
 		MustSpoolPush(t, dir, "refs/heads/a", t0)
 		MustSpoolPush(t, dir, "refs/heads/b", t0.Add(time.Second))
-		if !store.Pending(dir) {
+		if !spoolfile.Pending(dir) {
 			t.Fatal("not pending after spooling")
 		}
 		fi, err := os.Stat(dir)
@@ -53,7 +52,7 @@ func TestDB_DrainSpool(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("drained %d (%v), want 3", n, err)
 		}
-		ps := storetest.MustClaimPushes(t, db, "boot", 10)
+		ps := MustClaimPushes(t, db, "boot", 10)
 		var refs []string
 		for _, p := range ps {
 			refs = append(refs, p.Updates[0].Ref)
@@ -64,14 +63,15 @@ func TestDB_DrainSpool(t *testing.T) {
 		if !ps[0].ReceivedAt.Equal(t0) || ps[0].Pusher != "alice" {
 			t.Fatalf("recorded %+v, want received at %v by alice", ps[0], t0)
 		}
-		if store.Pending(dir) {
+		if spoolfile.Pending(dir) {
 			t.Fatal("still pending after the drain")
 		}
 	})
 
 	t.Run("a file drained twice makes one push", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
-		dir := store.SpoolDir(db.Path())
+		db, clock := s.open(t)
+		other := s.again(t, db)
+		dir := filepath.Join(t.TempDir(), "spool")
 		path := MustSpoolPush(t, dir, "refs/heads/main", clock.Now())
 		b, err := os.ReadFile(path)
 		if err != nil {
@@ -80,24 +80,25 @@ func TestDB_DrainSpool(t *testing.T) {
 		if n, err := db.DrainSpool(ctx, dir); err != nil || n != 1 {
 			t.Fatalf("drained %d (%v), want 1", n, err)
 		}
-		// As if the daemon crashed after the commit, before the remove.
+		// As if the daemon crashed after the commit, before the remove, and
+		// another daemon (another handle) drains the file.
 		if err := os.WriteFile(path, b, 0o660); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := db.DrainSpool(ctx, dir); err != nil || n != 0 {
+		if n, err := other.DrainSpool(ctx, dir); err != nil || n != 0 {
 			t.Fatalf("drained %d again (%v), want 0", n, err)
 		}
 		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 			t.Fatalf("the file drained twice is still there: %v", err)
 		}
-		if ps := storetest.MustClaimPushes(t, db, "boot", 10); len(ps) != 1 {
+		if ps := MustClaimPushes(t, db, "boot", 10); len(ps) != 1 {
 			t.Fatalf("%d pushes recorded, want 1", len(ps))
 		}
 	})
 
 	t.Run("a bad file is set aside, the others are drained", func(t *testing.T) {
-		db, clock := MustOpenDB(t)
-		dir := store.SpoolDir(db.Path())
+		db, clock := s.open(t)
+		dir := filepath.Join(t.TempDir(), "spool")
 		MustSpoolPush(t, dir, "refs/heads/main", clock.Now())
 		bad := filepath.Join(dir, "0000000000000000-x.push")
 		if err := os.WriteFile(bad, []byte("{not json"), 0o660); err != nil {
@@ -110,21 +111,15 @@ func TestDB_DrainSpool(t *testing.T) {
 		if _, err := os.Stat(bad + ".bad"); err != nil {
 			t.Fatalf("bad file not set aside: %v", err)
 		}
+		if ps := MustClaimPushes(t, db, "boot", 10); len(ps) != 1 {
+			t.Fatalf("%d pushes recorded, want 1", len(ps))
+		}
 	})
-}
 
-func TestOpenExisting_NeverCreates(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "forgehook.db")
-	if _, err := store.OpenExisting(path); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("OpenExisting of a missing file: %v, want ErrNotExist", err)
-	}
-	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("OpenExisting created %s", path)
-	}
-	MustOpenDBAt(t, path)
-	db, err := store.OpenExisting(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	t.Run("no spool drains nothing", func(t *testing.T) {
+		db, _ := s.open(t)
+		if n, err := db.DrainSpool(ctx, filepath.Join(t.TempDir(), "missing")); err != nil || n != 0 {
+			t.Fatalf("drained %d (%v), want 0 and no error", n, err)
+		}
+	})
 }
