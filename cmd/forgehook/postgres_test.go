@@ -111,20 +111,29 @@ func TestPostgres_OnlyTheDaemonsOfAPushsNodeBuildItsEvents(t *testing.T) {
 
 // TestPostgres_UnreachableDatabaseSpoolsInTheRepository: when the hook
 // cannot reach PostgreSQL the push still succeeds, kept in the
-// repository's spool, which the daemons reading it drain.
+// repository's spool, which a daemon reading the repository drains into
+// the database: the push is delivered.
 func TestPostgres_UnreachableDatabaseSpoolsInTheRepository(t *testing.T) {
 	t.Parallel()
-	e := MustNewEnv(t)
+	e := MustNewPGEnv(t)
+	e.MustStart()
+	recv := hookstest.NewReceiver(t, "k")
+	real := e.DB
 	e.DB = "postgres://forgehook@127.0.0.1:1/forgehook?connect_timeout=2" // nothing listens on port 1
 	bare := e.MustRepo("acme", "widgets")
+	e.DB = real
+	e.MustCreateHook("acme", "widgets", recv.URL, "json", "k")
 	c := e.WS.MustClone(bare, "work")
-	c.Commit("still pushed", map[string]string{"x": "1"})
+	head := c.Commit("still pushed", map[string]string{"x": "1"})
 	out, err := gitPush(e, c.Dir)
 	if err != nil {
 		t.Fatalf("push failed: %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "forgehook: database unreachable (") || !strings.Contains(out, "push kept in "+bare+"/forgehook-spool/") {
 		t.Errorf("push output lacks the hook's line saying the push is kept in the repository:\n%s", out)
+	}
+	if ev := pushEvents(t, recv.WaitFor(t, "push", 1, wait))[0]; ev.GetAfter() != head {
+		t.Fatalf("after = %s, want %s", ev.GetAfter(), head)
 	}
 }
 

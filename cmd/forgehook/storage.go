@@ -25,6 +25,7 @@ type database interface {
 	hooks.RefStates
 	hooks.Tokens
 	hooks.StatsReader
+	hooks.SpoolDrainer
 	CreateToken(ctx context.Context, login string, repos []string) (string, error)
 	ListTokens(ctx context.Context) ([]*hooks.Token, error)
 	RevokeToken(ctx context.Context, id int64) error
