@@ -61,6 +61,18 @@ func TestInstall(t *testing.T) {
 			t.Errorf("ReadHook = %+v, %v; want %+v", got, ok, a.spec())
 		}
 	})
+	t.Run("a database URL and a node are written as given", func(t *testing.T) {
+		t.Parallel()
+		a := mustInstallArgs(t)
+		spec := a.spec()
+		spec.DB, spec.Node = "postgres://forgehook@db.example/forgehook?sslmode=require", "git 'a'"
+		gitDir := MustInitBareRepo(t, t.TempDir(), "o", "r")
+		mustInstall(t, spec, gitDir, git.Installed)
+		got, ok := git.ReadHook(filepath.Join(gitDir, "hooks", "post-receive"))
+		if !ok || got.DB != spec.DB || got.Node != spec.Node {
+			t.Errorf("ReadHook = %+v, %v; want the URL %q unchanged and node %q", got, ok, spec.DB, spec.Node)
+		}
+	})
 	t.Run("second install changes nothing", func(t *testing.T) {
 		t.Parallel()
 		a := mustInstallArgs(t)

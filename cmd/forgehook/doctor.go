@@ -121,8 +121,8 @@ func (d *doctor) repo(a *repoArgs, t *target) {
 	}
 }
 
-// postgres checks that the PostgreSQL database db can be reached and
-// written, as the hooks of this git server need.
+// postgres checks that the PostgreSQL database db can be reached and read
+// from here, and that some daemon reports to it.
 func (d *doctor) postgres(ctx context.Context, db string) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -135,6 +135,13 @@ func (d *doctor) postgres(ctx context.Context, db string) {
 	defer s.Close()
 	if _, err := s.ReadStats(ctx); err != nil {
 		d.problem(dbName(db), "the database cannot be read: "+err.Error(), "grant this user forgehook's tables")
+		return
+	}
+	if list, err := s.PG.Daemons(ctx); err != nil {
+		d.problem(dbName(db), err.Error(), "")
+	} else if len(list) == 0 {
+		d.problem(dbName(db), "no daemon runs on this database (none has reported to it)",
+			"start forgehook serve --db URL on at least one machine (pushes are kept until one runs)")
 	}
 }
 

@@ -21,25 +21,26 @@ var version = "dev"
 const usage = `forgehook: GitHub-compatible webhooks for self-hosted bare git repositories.
 
 Usage:
-  forgehook serve        [--config FILE] [--listen ADDR] [--db FILE] [--repos DIR] ... [--print-config]
-  forgehook install      [--db FILE] [--repos DIR] (--all | REPO_DIR...)
+  forgehook serve        [--config FILE] [--listen ADDR] [--db FILE|URL] [--repos DIR] [--node NAME] ... [--print-config]
+  forgehook install      [--db FILE|URL] [--repos DIR] [--node NAME] (--all | REPO_DIR...)
   forgehook install      --gitolite [--gitolite-home DIR] [--db FILE]
   forgehook uninstall    [--repos DIR] (--all | REPO_DIR...) | --gitolite
-  forgehook doctor       [--db FILE] [--repos DIR] (--all | REPO_DIR...)
-  forgehook post-receive [--db FILE] [--repos DIR]       (run by git)
+  forgehook doctor       [--db FILE|URL] [--repos DIR] (--all | REPO_DIR...)
+  forgehook post-receive [--db FILE|URL] [--repos DIR] [--node NAME]  (run by git)
   forgehook hook         create|list|show|edit|delete|ping (--repo OWNER/NAME | --org OWNER) ...
   forgehook apply        [--dry-run] FILE    (declarative hooks: a TOML file)
   forgehook deliveries   [--repo OWNER/NAME] [--hook ID] [--failed] [--since 24h] [--limit N]
   forgehook redeliver    DELIVERY_ID
   forgehook token        create --user NAME [--repo OWNER/NAME]... | list | revoke ID
-  forgehook secrets      rotate [--db FILE] [--secret-key-file FILE]
+  forgehook secrets      rotate [--db FILE|URL] [--secret-key-file FILE]
   forgehook backup       [--db FILE] [--force] FILE
   forgehook migrate-db   --from FILE.db --to postgres://… [--node NAME]   (the daemon stopped)
   forgehook receive      --listen ADDR [--secret S]
   forgehook version | --version
 
-Run "forgehook COMMAND -h" for a command's flags. The admin commands (hook,
-apply, deliveries, redeliver, token) work on the database directly and take
+--db is a SQLite file, or a postgres:// URL shared by several daemons and git
+servers. Run "forgehook COMMAND -h" for a command's flags. The admin commands
+(hook, apply, deliveries, redeliver, token) work on the database directly and take
 --json.
 Exit status: 0 done, 1 failed, 2 bad usage.
 `

@@ -283,13 +283,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if c.MaxPushAge > 0 {
 		srv.Health = append(srv.Health, api.PushBacklogCheck(db, c.MaxPushAge))
 	}
-	wakeAll := func() {
-		pusher.Wake()
-		dispatcher.Wake()
-		if drainer != nil {
-			drainer.Wake()
-		}
-	}
+	wakeAll := func() { pusher.Wake(); dispatcher.Wake(); drainer.Wake() }
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.goRun(func() { _ = dispatcher.Run(runCtx) })
@@ -302,9 +296,7 @@ func (m *Main) Open(ctx context.Context) error {
 		// The same, from any git server or daemon sharing the database.
 		m.goRun(func() { _ = db.PG.Listen(runCtx, wakeAll) })
 	}
-	if drainer != nil {
-		m.goRun(func() { drainer.Run(runCtx) })
-	}
+	m.goRun(func() { drainer.Run(runCtx) })
 	m.goRun(func() { m.prune(runCtx) })
 	m.server = &http.Server{
 		Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,

@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/forgehook/forgehook/api"
 	"github.com/forgehook/forgehook/git"
-	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/wake"
 	"github.com/forgehook/forgehook/metrics"
 	"github.com/forgehook/forgehook/store"
@@ -16,17 +15,11 @@ import (
 // wakes the workers (started with them) and the spools are the
 // repositories' (the hook spools into $GIT_DIR/forgehook-spool when it
 // cannot reach the database): each daemon drains those of the repositories
-// it reads. It returns the spool drainer, or nil
-// if the store cannot drain spools.
+// it reads. It returns the spool drainer.
 func (m *Main) openWakeUps(srv *api.Server, met *metrics.Metrics, repos *git.Repos, onDrained func()) (*spoolDrainer, error) {
 	c := m.Config
 	if m.db.PG != nil {
-		sd, ok := m.db.database.(hooks.SpoolDrainer)
-		if !ok {
-			m.Logger.Warn("this PostgreSQL store cannot drain spools: pushes a hook spooled wait for a forgehook that can")
-			return nil, nil
-		}
-		return newSpoolDrainer(sd, "", repos, nil, onDrained, m.Logger), nil
+		return newSpoolDrainer(m.db, "", repos, nil, onDrained, m.Logger), nil
 	}
 	watch, err := newDBWatch(c.DB, m.Logger)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"time"
 
@@ -26,6 +25,7 @@ type database interface {
 	hooks.RefStates
 	hooks.Tokens
 	hooks.StatsReader
+	hooks.SpoolDrainer
 	CreateToken(ctx context.Context, login string, repos []string) (string, error)
 	ListTokens(ctx context.Context) ([]*hooks.Token, error)
 	RevokeToken(ctx context.Context, id int64) error
@@ -60,9 +60,6 @@ func dbName(db string) string { return redact.Setting("db", db) }
 // only if create is set; a PostgreSQL database is always migrated.
 func openDB(ctx context.Context, db string, create bool) (*storage, error) {
 	if isPostgres(db) {
-		if _, err := url.Parse(db); err != nil {
-			return nil, fmt.Errorf("--db: not a PostgreSQL URL: %w", errors.Unwrap(err))
-		}
 		pg, err := postgres.Open(ctx, db)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dbName(db), err)

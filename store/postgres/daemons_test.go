@@ -85,6 +85,12 @@ func TestNode_PushesAreClaimedOnlyByDaemonsOfTheirNode(t *testing.T) {
 	a, b := MustOpen(t, dsn), MustOpen(t, dsn)
 	a.Node, b.Node = "git-a", "git-b"
 	pa := mustPush(t, a, "/srv/git/acme/w.git")
+	if got, err := b.OldestUnhandledPush(ctx); err != nil || !got.IsZero() {
+		t.Fatalf("node git-b's oldest unhandled push: %v, %v; want none: the push is git-a's", got, err)
+	}
+	if got, err := b.NextDue(ctx); err != nil || !got.IsZero() {
+		t.Fatalf("node git-b's next due: %v, %v; want nothing: the push is git-a's", got, err)
+	}
 	pb := mustPush(t, b, "/srv/git/acme/x.git")
 	for _, tt := range []struct {
 		db   *postgres.DB

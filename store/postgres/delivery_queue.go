@@ -229,9 +229,10 @@ func (db *DB) RecoverLeases(ctx context.Context, owner string) (int, error) {
 	return int(n), nil
 }
 
-// NextDue returns the earliest time a queued job, farewell or push becomes
-// due or a leased one's lease expires, or the zero time if there is none. The
-// queued jobs of a hook whose breaker is open are due when it half-opens.
+// NextDue returns the earliest time a queued job, farewell or push (of
+// db.Node: the only pushes this process claims) becomes due or a leased
+// one's lease expires, or the zero time if there is none. The queued jobs of
+// a hook whose breaker is open are due when it half-opens.
 func (db *DB) NextDue(ctx context.Context) (time.Time, error) {
 	var t *int64
 	err := db.pool.QueryRow(ctx, `WITH open AS (SELECT id AS hook_id FROM hooks WHERE breaker_until > $1)
@@ -242,8 +243,8 @@ func (db *DB) NextDue(ctx context.Context) (time.Time, error) {
 		(SELECT min(lease_until) FROM jobs WHERE state = 1),
 		(SELECT min(run_at) FROM farewells WHERE state = 0),
 		(SELECT min(lease_until) FROM farewells WHERE state = 1),
-		(SELECT min(run_at) FROM pushes WHERE state = 0),
-		(SELECT min(lease_until) FROM pushes WHERE state = 1))`, millis(db.now())).Scan(&t)
+		(SELECT min(run_at) FROM pushes WHERE state = 0 AND node = $2),
+		(SELECT min(lease_until) FROM pushes WHERE state = 1 AND node = $2))`, millis(db.now()), db.Node).Scan(&t)
 	if err != nil {
 		return time.Time{}, wrap("next due", err)
 	}

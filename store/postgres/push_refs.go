@@ -52,11 +52,12 @@ func (db *DB) FailedRefs(ctx context.Context, limit int) ([]*hooks.RefFailure, e
 	return out, wrap("failed refs", err)
 }
 
-// OldestUnhandledPush returns when the oldest push that is queued, leased or
-// waiting for a retry was recorded, or the zero time if there is none.
+// OldestUnhandledPush returns when the oldest push of db.Node that is
+// queued, leased or waiting for a retry was recorded, or the zero time if
+// there is none: how far behind the push workers of this node are.
 func (db *DB) OldestUnhandledPush(ctx context.Context) (time.Time, error) {
 	var received *int64
-	err := db.pool.QueryRow(ctx, `SELECT min(received_at) FROM pushes WHERE state IN (0, 1)`).Scan(&received)
+	err := db.pool.QueryRow(ctx, `SELECT min(received_at) FROM pushes WHERE state IN (0, 1) AND node = $1`, db.Node).Scan(&received)
 	if err != nil {
 		return time.Time{}, wrap("oldest unhandled push", err)
 	}
