@@ -5,7 +5,7 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // fileOwner returns the uid and gid of the file at path.
@@ -31,8 +31,8 @@ func dbAccessWarning(db, gitDir string) string {
 	if !ok {
 		return ""
 	}
-	var ae *store.AccessError
-	if err := store.CheckAccess(db, uid, nil); errors.As(err, &ae) {
+	var ae *sqlite.AccessError
+	if err := sqlite.CheckAccess(db, uid, nil); errors.As(err, &ae) {
 		return ae.Error()
 	}
 	return ""

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // runBackup copies the database to FILE while the daemon and the hook go on
@@ -42,7 +42,7 @@ func runBackup(ctx context.Context, args []string, stderr io.Writer) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup: %w", err)
 	}
-	db, err := store.Open(c.DB)
+	db, err := sqlite.Open(c.DB)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // dbWatch notices the database file being deleted or replaced under the
@@ -61,7 +61,7 @@ func (w *dbWatch) Check(context.Context) error {
 	id, err := statID(w.path)
 	var problem error
 	restart := fmt.Sprintf("pushes are kept in %s meanwhile; restart forgehook serve to open the file now at the path (a new empty database if there is none) and deliver them",
-		store.SpoolDir(w.path))
+		sqlite.SpoolDir(w.path))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		problem = fmt.Errorf("database %s was deleted under the running daemon, which still uses the deleted file: restore it (or not) and %s", w.path, restart)

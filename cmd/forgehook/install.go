@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/forgehook/forgehook/git"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // installStates orders install's summary.
@@ -109,7 +109,7 @@ func prepareDB(path, repos string, rep *report) error {
 		return nil // install only records the URL in the hooks: the first daemon or push migrates it
 	}
 	_, statErr := os.Stat(path)
-	db, err := store.Open(path)
+	db, err := sqlite.Open(path)
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,9 @@ import (
 
 	"github.com/forgehook/forgehook/internal/redact"
 	"github.com/forgehook/forgehook/internal/wake"
-	"github.com/forgehook/forgehook/store"
 	"github.com/forgehook/forgehook/store/dump"
 	"github.com/forgehook/forgehook/store/postgres"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // runMigrateDB copies a SQLite installation into an empty PostgreSQL
@@ -46,7 +46,7 @@ func runMigrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("migrate-db: a daemon is running on %s (its wake-up socket %s answers): stop it first",
 			from, wake.SocketPath(from))
 	}
-	src, err := store.OpenExisting(from)
+	src, err := sqlite.OpenExisting(from)
 	if err != nil {
 		return err
 	}

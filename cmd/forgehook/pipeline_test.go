@@ -16,13 +16,13 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/hooks/hookstest"
 	"github.com/forgehook/forgehook/internal/gittest"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // MustOpenStore opens the installation's database, as the daemon does.
-func (e *Env) MustOpenStore() *store.DB {
+func (e *Env) MustOpenStore() *sqlite.DB {
 	e.T.Helper()
-	db, err := store.Open(e.DB)
+	db, err := sqlite.Open(e.DB)
 	if err != nil {
 		e.T.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func (e *Env) MustOpenStore() *store.DB {
 }
 
 // MustWaitHandled waits until every recorded push was turned into events.
-func (e *Env) MustWaitHandled(db *store.DB, limit time.Duration) {
+func (e *Env) MustWaitHandled(db *sqlite.DB, limit time.Duration) {
 	e.T.Helper()
 	deadline := time.Now().Add(limit)
 	for {

@@ -21,7 +21,7 @@ import (
 	"github.com/forgehook/forgehook/internal/wake"
 	"github.com/forgehook/forgehook/metrics"
 	"github.com/forgehook/forgehook/pshb"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 	"github.com/forgehook/forgehook/web"
 )
 
@@ -83,7 +83,7 @@ func parseServe(args []string, out io.Writer) (*serveConfig, error) {
 	fs.IntVar(&c.HookConcurrency, "hook-concurrency", 1, "deliveries in flight per hook (1 keeps each hook's deliveries in push order)")
 	fs.IntVar(&c.MaxTagsPerPush, "max-tags-per-push", 3, "a push of more tags than this makes no events for its tags, as on GitHub; 0 for no limit")
 	fs.DurationVar(&c.MaxPushAge, "max-push-age", 5*time.Minute, "/healthz answers 503 when the oldest push not yet turned into events is older than this; 0 turns the check off")
-	fs.IntVar(&c.MaxHooksPerEvent, "max-hooks-per-event", store.DefaultMaxHooksPerEvent, "hooks of one repository or organization that may subscribe to one event (GitHub's limit is 20)")
+	fs.IntVar(&c.MaxHooksPerEvent, "max-hooks-per-event", sqlite.DefaultMaxHooksPerEvent, "hooks of one repository or organization that may subscribe to one event (GitHub's limit is 20)")
 	fs.IntVar(&c.Breaker.Failures, "breaker-failures", 5, "failed deliveries in a row after which a hook's deliveries wait (its circuit breaker opens, then lets one delivery probe); 0 turns the breaker off")
 	fs.DurationVar(&c.Breaker.Open, "breaker-open", time.Minute, "how long an opened breaker first makes deliveries wait; it doubles each time the probe fails")
 	fs.DurationVar(&c.Breaker.MaxOpen, "breaker-max-open", time.Hour, "the longest an opened breaker makes deliveries wait")

@@ -5,7 +5,7 @@ import (
 	"github.com/forgehook/forgehook/git"
 	"github.com/forgehook/forgehook/internal/wake"
 	"github.com/forgehook/forgehook/metrics"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // openWakeUps sets up how the daemon hears of pushes and work that others
@@ -26,7 +26,7 @@ func (m *Main) openWakeUps(srv *api.Server, met *metrics.Metrics, repos *git.Rep
 		return nil, err
 	}
 	srv.Health = append(srv.Health, watch.Check)
-	drainer := newSpoolDrainer(m.db.SQLite, store.SpoolDir(c.DB), repos, watch, onDrained, m.Logger)
+	drainer := newSpoolDrainer(m.db.SQLite, sqlite.SpoolDir(c.DB), repos, watch, onDrained, m.Logger)
 	if m.wake, err = wake.Listen(wake.SocketPath(c.DB)); err != nil {
 		m.Logger.Warn("no wake-up socket; pushes are noticed by polling, and pushes the hook cannot record leave no trace here", "err", err)
 		return drainer, nil

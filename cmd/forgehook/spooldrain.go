@@ -7,7 +7,7 @@ import (
 
 	"github.com/forgehook/forgehook/git"
 	"github.com/forgehook/forgehook/hooks"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // How often the spool drainer looks without a wake-up: the database's
@@ -21,7 +21,7 @@ const (
 )
 
 // spoolDrainer records the pushes the post-receive hook spooled (see
-// store.SpoolPush) into the database, while it is the daemon's (see dbWatch).
+// sqlite.SpoolPush) into the database, while it is the daemon's (see dbWatch).
 // On SQLite it drains the spool beside the database and the repositories';
 // on PostgreSQL (dbSpool "") only the repositories' this daemon reads.
 type spoolDrainer struct {
@@ -84,7 +84,7 @@ func (d *spoolDrainer) drainRepos(ctx context.Context) {
 		return
 	}
 	for _, f := range found {
-		if dir := store.RepoSpoolDir(f.GitDir); store.Pending(dir) {
+		if dir := sqlite.RepoSpoolDir(f.GitDir); sqlite.Pending(dir) {
 			d.drain(ctx, dir)
 		}
 	}

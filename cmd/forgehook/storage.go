@@ -10,8 +10,8 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/redact"
 	"github.com/forgehook/forgehook/internal/seal"
-	"github.com/forgehook/forgehook/store"
 	"github.com/forgehook/forgehook/store/postgres"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // database is what the commands use of a store, SQLite or PostgreSQL: the
@@ -37,14 +37,14 @@ type database interface {
 }
 
 var (
-	_ database = (*store.DB)(nil)
+	_ database = (*sqlite.DB)(nil)
 	_ database = (*postgres.DB)(nil)
 )
 
 // storage is an opened database: exactly one of SQLite and PG is set.
 type storage struct {
 	database
-	SQLite *store.DB    // a SQLite file
+	SQLite *sqlite.DB   // a SQLite file
 	PG     *postgres.DB // a PostgreSQL database shared by daemons and git servers
 	Name   string       // for messages: the file, or the URL without its password
 }
@@ -71,7 +71,7 @@ func openDB(ctx context.Context, db string, create bool) (*storage, error) {
 			return nil, fmt.Errorf("no database %s: pass the daemon's --db (or set FORGEHOOK_DB)", db)
 		}
 	}
-	s, err := store.Open(db)
+	s, err := sqlite.Open(db)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/forgehook/forgehook/internal/gittest"
 	"github.com/forgehook/forgehook/internal/servertest"
 	"github.com/forgehook/forgehook/internal/wake"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // The accounts of TestTwoUsers: the git user that owns the repositories and
@@ -89,7 +89,7 @@ func TestTwoUsers(t *testing.T) {
 	// The push is kept in the spool beside the database, which the daemon drains.
 	wantLine := func(out, want string) {
 		t.Helper()
-		prefix := "remote: forgehook: database busy/unwritable (" + want + "): push kept in " + store.SpoolDir(e.DB) + "/"
+		prefix := "remote: forgehook: database busy/unwritable (" + want + "): push kept in " + sqlite.SpoolDir(e.DB) + "/"
 		if line := strings.TrimSpace(out); !strings.HasPrefix(line, prefix) || strings.Count(line, "\n") > 0 ||
 			!strings.HasSuffix(line, ".push; the daemon will deliver it") {
 			t.Fatalf("push output:\n%s\nwant the one line:\n%s....push; the daemon will deliver it", out, prefix)
@@ -162,7 +162,7 @@ func TestTwoUsers(t *testing.T) {
 		_, out := push("not recorded either")
 		wantLine(out, fmt.Sprintf("cannot write %s as user %s (owner %s:%s, mode 0640): run 'chmod 660 %s'",
 			shm, gitUser, daemonUser, shareGroup, shm))
-		waitUntil(t, "the spool drained", func() bool { return !store.Pending(store.SpoolDir(e.DB)) })
+		waitUntil(t, "the spool drained", func() bool { return !sqlite.Pending(sqlite.SpoolDir(e.DB)) })
 		e.Daemon.Stop()
 	})
 	t.Run("directory the pusher cannot write explained", func(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/forgehook/forgehook/git"
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/gitgen"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // BenchmarkDrain is the throughput benchmark in one process, for profiling
@@ -52,7 +52,7 @@ func benchDrain(b *testing.B, f fanout) {
 		b.Fatal(err)
 	}
 	ids := strings.Fields(list)
-	db, err := store.Open(dbPath)
+	db, err := sqlite.Open(dbPath)
 	if err != nil {
 		b.Fatal(err)
 	}

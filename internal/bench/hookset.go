@@ -7,7 +7,7 @@ import (
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/seal"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // hookSecret signs every benchmark delivery.
@@ -21,7 +21,7 @@ const hookSecret = "s3cret"
 // an old forgehook stored it, which the daemon seals when it starts. The
 // key file is the daemon's default, beside the database.
 func AddHooks(dbPath, owner, repo, url string, n int) error {
-	db, err := store.Open(dbPath)
+	db, err := sqlite.Open(dbPath)
 	if err != nil {
 		return err
 	}

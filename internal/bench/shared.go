@@ -14,11 +14,11 @@ import (
 	"github.com/forgehook/forgehook/internal/pgcluster"
 	"github.com/forgehook/forgehook/internal/seal"
 	"github.com/forgehook/forgehook/internal/wake"
-	"github.com/forgehook/forgehook/store"
 	"github.com/forgehook/forgehook/store/postgres"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
-// benchStore is what the shared-queue benchmark writes through: either store.
+// benchStore is what the shared-queue benchmark writes through: either sqlite.
 type benchStore interface {
 	CreateHook(ctx context.Context, h *hooks.Hook) error
 	EnqueuePush(ctx context.Context, p *hooks.Push) error
@@ -42,7 +42,7 @@ func openStore(db, keyFile string) (benchStore, error) {
 		s.Secrets = keys
 		return s, nil
 	}
-	s, err := store.Open(db)
+	s, err := sqlite.Open(db)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/gitgen"
 	"github.com/forgehook/forgehook/internal/wake"
-	"github.com/forgehook/forgehook/store"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // fanout is one backlog: pushes recorded pushes of one commit each, to a
@@ -168,7 +168,7 @@ func (e *Env) record(f fanout, db, repos, gitDir string, ids []string) error {
 		}
 		return nil
 	}
-	s, err := store.Open(db)
+	s, err := sqlite.Open(db)
 	if err != nil {
 		return err
 	}

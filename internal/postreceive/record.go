@@ -12,8 +12,8 @@ import (
 
 	"github.com/forgehook/forgehook/hooks"
 	"github.com/forgehook/forgehook/internal/wake"
-	"github.com/forgehook/forgehook/store"
 	"github.com/forgehook/forgehook/store/postgres"
+	"github.com/forgehook/forgehook/store/sqlite"
 )
 
 // maxMalformedLines bounds the lines that report malformed input, one each.
@@ -40,7 +40,7 @@ func record(o Options, gitDir string, input []byte) {
 		recordPG(o, p)
 		return
 	}
-	if store.Pending(store.SpoolDir(o.DB)) || store.Pending(store.RepoSpoolDir(gitDir)) {
+	if sqlite.Pending(sqlite.SpoolDir(o.DB)) || sqlite.Pending(sqlite.RepoSpoolDir(gitDir)) {
 		spool(o, p, nil)
 		return
 	}
@@ -55,7 +55,7 @@ func record(o Options, gitDir string, input []byte) {
 // deleted (or never created), and an empty new one would be read by no
 // daemon.
 func enqueue(path string, p *hooks.Push) error {
-	db, err := store.OpenExisting(path)
+	db, err := sqlite.OpenExisting(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s does not exist: deleted under the daemon, or not created yet", path)
 	}
@@ -72,8 +72,8 @@ func enqueue(path string, p *hooks.Push) error {
 // repository's spool: there is no file to keep one beside, and a daemon
 // that reads the repository drains it.
 func recordPG(o Options, p *hooks.Push) {
-	dir := store.RepoSpoolDir(p.GitDir)
-	if store.Pending(dir) {
+	dir := sqlite.RepoSpoolDir(p.GitDir)
+	if sqlite.Pending(dir) {
 		spoolPG(o, p, dir, nil)
 		return
 	}
@@ -96,7 +96,7 @@ const pgTimeout = 5 * time.Second
 // spoolPG keeps p in the repository's spool dir because of cause (nil:
 // earlier pushes wait there).
 func spoolPG(o Options, p *hooks.Push, dir string, cause error) {
-	path, err := store.SpoolPush(dir, p)
+	path, err := sqlite.SpoolPush(dir, p)
 	if err != nil {
 		why := "earlier pushes are spooled"
 		if cause != nil {
@@ -115,10 +115,10 @@ func spoolPG(o Options, p *hooks.Push, dir string, cause error) {
 // there) and wakes the daemon, which drains it. Only if no spool can be
 // written is p lost, and the line says so.
 func spool(o Options, p *hooks.Push, cause error) {
-	path, err := store.SpoolPush(store.SpoolDir(o.DB), p)
+	path, err := sqlite.SpoolPush(sqlite.SpoolDir(o.DB), p)
 	if err != nil {
 		var rerr error
-		if path, rerr = store.SpoolPush(store.RepoSpoolDir(p.GitDir), p); rerr != nil {
+		if path, rerr = sqlite.SpoolPush(sqlite.RepoSpoolDir(p.GitDir), p); rerr != nil {
 			why := "earlier pushes are spooled"
 			if cause != nil {
 				why = explain(cause).Error()
@@ -148,10 +148,10 @@ func reportMalformed(w io.Writer, malformed []*hooks.LineError) {
 	}
 }
 
-// explain returns err's *store.AccessError if it has one: the file, the user
+// explain returns err's *sqlite.AccessError if it has one: the file, the user
 // and the fix say it all.
 func explain(err error) error {
-	var ae *store.AccessError
+	var ae *sqlite.AccessError
 	if errors.As(err, &ae) {
 		return ae
 	}
