@@ -3,15 +3,13 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/outcome"
 )
 
 // FinishJobs records outcomes in one transaction, as the SQLite store does:
@@ -27,9 +25,9 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		return nil
 	}
 	now := db.now()
-	rows := make([]finishRow, len(outcomes))
+	rows := make([]outcome.Row, len(outcomes))
 	for i, o := range outcomes {
-		if err := rows[i].prepare(o, now); err != nil {
+		if err := rows[i].Prepare(o, now); err != nil {
 			return fmt.Errorf("finish jobs: %w", err)
 		}
 	}
@@ -37,7 +35,7 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 	err := db.update(ctx, func(tx pgx.Tx) error {
 		var hookIDs, eventIDs []int64
 		for _, r := range rows {
-			if d := r.o.Delivery; d != nil && !r.o.Job.Farewell {
+			if d := r.O.Delivery; d != nil && !r.O.Job.Farewell {
 				hookIDs, eventIDs = append(hookIDs, d.HookID), append(eventIDs, d.EventID)
 			}
 		}
@@ -54,20 +52,20 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		last := map[int64]*hooks.Delivery{}  // each hook's newest attempt in the batch
 		health := map[int64]*hooks.Outcome{} // each hook's newest outcome with a health change
 		for i, r := range rows {
-			if r.o.Job.Farewell { // its hook is gone: no delivery record
+			if r.O.Job.Farewell { // its hook is gone: no delivery record
 				continue
 			}
-			if d := r.o.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
+			if d := r.O.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
 				b.Queue(`INSERT INTO deliveries (job_id, event_id, hook_id, guid,
 					repo_id, event, action, redelivery, url, delivered_at, duration_ns, status, status_code,
 					request_headers, response_headers, response_body)
 					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-					r.o.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID, d.Event, d.Action, d.Redelivery, d.URL,
-					millis(d.DeliveredAt), int64(d.Duration), d.Status, d.StatusCode, r.reqHeaders,
-					r.respHeaders, d.ResponseBody).QueryRow(func(row pgx.Row) error { return row.Scan(&ids[i]) })
+					r.O.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID, d.Event, d.Action, d.Redelivery, d.URL,
+					millis(d.DeliveredAt), int64(d.Duration), d.Status, d.StatusCode, r.ReqHeaders,
+					r.RespHeaders, d.ResponseBody).QueryRow(func(row pgx.Row) error { return row.Scan(&ids[i]) })
 				last[d.HookID] = d
-				if r.o.Health != nil {
-					health[d.HookID] = r.o
+				if r.O.Health != nil {
+					health[d.HookID] = r.O
 				}
 			}
 		}
@@ -77,17 +75,17 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		for i := range order {
 			order[i] = i
 		}
-		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(rows[a].o.Job.ID, rows[b].o.Job.ID) })
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(rows[a].O.Job.ID, rows[b].O.Job.ID) })
 		for _, i := range order {
-			r, j := rows[i], rows[i].o.Job
+			r, j := rows[i], rows[i].O.Job
 			if j.Farewell {
-				queueFinishFarewell(b, r.o)
+				queueFinishFarewell(b, r.O)
 				continue
 			}
 			b.Queue(`UPDATE jobs SET state = $1, run_at = coalesce($2, run_at),
 				attempts = attempts - $3, lease_owner = NULL, lease_until = NULL, updated_at = $4
 				WHERE id = $5 AND state = 1 AND lease_token = $6`,
-				r.state, r.runAt, r.give, millis(now), j.ID, j.Lease.Token)
+				r.State, r.RunAt, r.Give, millis(now), j.ID, j.Lease.Token)
 		}
 		lastIDs := make([]int64, 0, len(last))
 		for id := range last {
@@ -147,66 +145,4 @@ func existing(ctx context.Context, tx pgx.Tx, query string, ids []int64) (map[in
 		m[id] = true
 	}
 	return m, err
-}
-
-// finishRow is an outcome made ready for FinishJobs' transaction.
-type finishRow struct {
-	o                       *hooks.Outcome
-	state                   int
-	runAt                   *int64 // nil: unchanged
-	give                    int    // attempts given back
-	reqHeaders, respHeaders *string
-}
-
-func (r *finishRow) prepare(o *hooks.Outcome, now time.Time) error {
-	if o == nil || o.Job == nil {
-		return errors.New("outcome without a job")
-	}
-	r.o = o
-	switch o.State {
-	case hooks.JobSucceeded:
-		r.state = stateDone
-	case hooks.JobFailed:
-		r.state = stateFailed
-	case hooks.JobRetry:
-		r.state = stateQueued
-		at := millis(now)
-		if !o.RetryAt.IsZero() {
-			at = millis(o.RetryAt)
-		}
-		r.runAt = &at
-	case hooks.JobQueued:
-		r.state, r.give = stateQueued, 1
-	default:
-		return fmt.Errorf("job %d: outcome state %d is not a final or retry state", o.Job.ID, o.State)
-	}
-	d := o.Delivery
-	if d == nil {
-		return nil
-	}
-	if d.HookID == 0 && o.Job.Hook != nil {
-		d.HookID = o.Job.Hook.ID
-	}
-	if d.EventID == 0 && o.Job.Event != nil {
-		d.EventID = o.Job.Event.ID
-	}
-	var err error
-	if r.reqHeaders, err = jsonHeaders(d.RequestHeaders); err != nil {
-		return err
-	}
-	r.respHeaders, err = jsonHeaders(d.ResponseHeaders)
-	return err
-}
-
-// jsonHeaders encodes a header map; nil is stored as NULL.
-func jsonHeaders(h map[string]string) (*string, error) {
-	if h == nil {
-		return nil, nil
-	}
-	b, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
-	s := string(b)
-	return &s, nil
 }

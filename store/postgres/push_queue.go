@@ -11,16 +11,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/outcome"
 )
 
 var _ hooks.PushQueue = (*DB)(nil)
 
 // States of rows in pushes and jobs, as in the SQLite store.
 const (
-	stateQueued = 0
-	stateLeased = 1
-	stateDone   = 2 // succeeded
-	stateFailed = 3
+	stateQueued = outcome.StateQueued
+	stateLeased = outcome.StateLeased
+	stateDone   = outcome.StateDone // succeeded
+	stateFailed = outcome.StateFailed
 )
 
 // repoLock is the advisory lock namespace of a repository's push queue: a

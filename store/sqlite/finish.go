@@ -3,12 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/outcome"
 )
 
 // FinishJobs records outcomes in one transaction. Each attempt made is stored
@@ -27,9 +25,9 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		return nil
 	}
 	now := db.now()
-	rows := make([]finishRow, len(outcomes))
+	rows := make([]outcome.Row, len(outcomes))
 	for i, o := range outcomes {
-		if err := rows[i].prepare(o, now); err != nil {
+		if err := rows[i].Prepare(o, now); err != nil {
 			return fmt.Errorf("finish jobs: %w", err)
 		}
 	}
@@ -38,7 +36,7 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		// An attempt of a hook (or event) deleted meanwhile has nowhere to go.
 		hookIDs, eventIDs := make([]int64, 0, len(rows)), make([]int64, 0, len(rows))
 		for _, r := range rows {
-			if d := r.o.Delivery; d != nil {
+			if d := r.O.Delivery; d != nil {
 				hookIDs, eventIDs = append(hookIDs, d.HookID), append(eventIDs, d.EventID)
 			}
 		}
@@ -68,26 +66,26 @@ func (db *DB) FinishJobs(ctx context.Context, outcomes []*hooks.Outcome) error {
 		last := map[int64]*hooks.Delivery{}  // each hook's newest attempt in the batch
 		health := map[int64]*hooks.Outcome{} // each hook's newest outcome with a health change
 		for i, r := range rows {
-			if r.o.Job.Farewell { // its hook is gone: no delivery record
-				if err := finishFarewell(ctx, tx, r.o); err != nil {
+			if r.O.Job.Farewell { // its hook is gone: no delivery record
+				if err := finishFarewell(ctx, tx, r.O); err != nil {
 					return err
 				}
 				continue
 			}
-			if d := r.o.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
-				err := insert.QueryRowContext(ctx, r.o.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID,
+			if d := r.O.Delivery; d != nil && liveHooks[d.HookID] && liveEvents[d.EventID] {
+				err := insert.QueryRowContext(ctx, r.O.Job.ID, d.EventID, d.HookID, d.GUID, d.RepoID,
 					d.Event, d.Action, d.Redelivery, d.URL, millis(d.DeliveredAt), int64(d.Duration),
-					d.Status, d.StatusCode, r.reqHeaders, r.respHeaders, d.ResponseBody).Scan(&ids[i])
+					d.Status, d.StatusCode, r.ReqHeaders, r.RespHeaders, d.ResponseBody).Scan(&ids[i])
 				if err != nil {
 					return err
 				}
 				last[d.HookID] = d
-				if r.o.Health != nil {
-					health[d.HookID] = r.o
+				if r.O.Health != nil {
+					health[d.HookID] = r.O
 				}
 			}
-			j := r.o.Job
-			if _, err := move.ExecContext(ctx, r.state, r.runAt, r.give, millis(now), j.ID, j.Lease.Token); err != nil {
+			j := r.O.Job
+			if _, err := move.ExecContext(ctx, r.State, r.RunAt, r.Give, millis(now), j.ID, j.Lease.Token); err != nil {
 				return err
 			}
 		}
@@ -148,68 +146,6 @@ func existing(ctx context.Context, tx *sql.Tx, table string, ids []int64) (map[i
 		m[id] = true
 	}
 	return m, rows.Err()
-}
-
-// finishRow is an outcome made ready for FinishJobs' transaction, so that the
-// transaction does no encoding.
-type finishRow struct {
-	o                       *hooks.Outcome
-	state                   int
-	runAt                   sql.NullInt64 // NULL: unchanged
-	give                    int           // attempts given back
-	reqHeaders, respHeaders sql.NullString
-}
-
-func (r *finishRow) prepare(o *hooks.Outcome, now time.Time) error {
-	if o == nil || o.Job == nil {
-		return errors.New("outcome without a job")
-	}
-	r.o = o
-	switch o.State {
-	case hooks.JobSucceeded:
-		r.state = stateDone
-	case hooks.JobFailed:
-		r.state = stateFailed
-	case hooks.JobRetry:
-		r.state = stateQueued
-		at := millis(now)
-		if !o.RetryAt.IsZero() {
-			at = millis(o.RetryAt)
-		}
-		r.runAt = sql.NullInt64{Int64: at, Valid: true}
-	case hooks.JobQueued:
-		r.state, r.give = stateQueued, 1
-	default:
-		return fmt.Errorf("job %d: outcome state %d is not a final or retry state", o.Job.ID, o.State)
-	}
-	d := o.Delivery
-	if d == nil {
-		return nil
-	}
-	if d.HookID == 0 && o.Job.Hook != nil {
-		d.HookID = o.Job.Hook.ID
-	}
-	if d.EventID == 0 && o.Job.Event != nil {
-		d.EventID = o.Job.Event.ID
-	}
-	var err error
-	if r.reqHeaders, err = jsonHeaders(d.RequestHeaders); err != nil {
-		return err
-	}
-	r.respHeaders, err = jsonHeaders(d.ResponseHeaders)
-	return err
-}
-
-// jsonHeaders encodes a header map; nil is stored as NULL.
-func jsonHeaders(h map[string]string) (sql.NullString, error) {
-	if h == nil {
-		return sql.NullString{}, nil
-	}
-	b, err := json.Marshal(h)
-	if err != nil {
-		return sql.NullString{}, err
-	}
-	return sql.NullString{String: string(b), Valid: true}, nil
 }
 
 // setLastResponse makes d hook's last response, as GitHub shows it: active

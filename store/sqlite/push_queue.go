@@ -10,16 +10,17 @@ import (
 	"time"
 
 	"github.com/forgehook/forgehook/hooks"
+	"github.com/forgehook/forgehook/store/internal/outcome"
 )
 
 var _ hooks.PushQueue = (*DB)(nil)
 
 // States of rows in pushes and jobs.
 const (
-	stateQueued = 0
-	stateLeased = 1
-	stateDone   = 2 // succeeded
-	stateFailed = 3
+	stateQueued = outcome.StateQueued
+	stateLeased = outcome.StateLeased
+	stateDone   = outcome.StateDone // succeeded
+	stateFailed = outcome.StateFailed
 )
 
 // EnqueuePush records p, queued at once, in one transaction and sets its ID.
