@@ -235,19 +235,7 @@ func siblingHooks(ctx context.Context, tx pgx.Tx, owner, repo string, except int
 		return nil, err
 	}
 	defer rows.Close()
-	var list []hookrules.Sibling
-	for rows.Next() {
-		var s hookrules.Sibling
-		var events string
-		if err := rows.Scan(&s.ID, &s.URL, &events); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(events), &s.Events); err != nil {
-			return nil, fmt.Errorf("hook %d: events: %w", s.ID, err)
-		}
-		list = append(list, s)
-	}
-	return list, rows.Err()
+	return hookrules.ScanSiblings(rows)
 }
 
 func (db *DB) scanHooks(rows pgx.Rows) ([]*hooks.Hook, error) {

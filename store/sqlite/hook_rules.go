@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 
 	"github.com/forgehook/forgehook/store/internal/hookrules"
 )
@@ -18,17 +16,5 @@ func siblingHooks(ctx context.Context, tx *sql.Tx, owner, repo string, except in
 		return nil, err
 	}
 	defer rows.Close()
-	var list []hookrules.Sibling
-	for rows.Next() {
-		var s hookrules.Sibling
-		var events string
-		if err := rows.Scan(&s.ID, &s.URL, &events); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(events), &s.Events); err != nil {
-			return nil, fmt.Errorf("hook %d: events: %w", s.ID, err)
-		}
-		list = append(list, s)
-	}
-	return list, rows.Err()
+	return hookrules.ScanSiblings(rows)
 }

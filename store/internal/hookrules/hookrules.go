@@ -4,6 +4,7 @@
 package hookrules
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -86,4 +87,28 @@ func scope(h *hooks.Hook) string {
 		return "organization"
 	}
 	return "repository"
+}
+
+// Rows is what both stores' query results offer: *sql.Rows and pgx.Rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanSiblings reads rows of (id, url, events as a JSON array).
+func ScanSiblings(rows Rows) ([]Sibling, error) {
+	var list []Sibling
+	for rows.Next() {
+		var s Sibling
+		var events string
+		if err := rows.Scan(&s.ID, &s.URL, &events); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(events), &s.Events); err != nil {
+			return nil, fmt.Errorf("hook %d: events: %w", s.ID, err)
+		}
+		list = append(list, s)
+	}
+	return list, rows.Err()
 }
