@@ -3,7 +3,6 @@ package main_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -42,25 +41,7 @@ func crashDaemons(t *testing.T, daemons int) {
 	}
 	all = append(all, running...)
 
-	var rng sync.Mutex
-	r := rand.New(rand.NewPCG(3, uint64(daemons)))
-	flaky := func(req *http.Request) int {
-		rng.Lock()
-		x := r.Float64()
-		rng.Unlock()
-		switch {
-		case x < 0.10:
-			return http.StatusInternalServerError
-		case x < 0.13:
-			<-req.Context().Done() // hang until the sender gives up
-			return 0
-		}
-		return http.StatusOK
-	}
-	recvs := []*hookstest.Receiver{hookstest.NewReceiver(t, "a"), hookstest.NewReceiver(t, "b")}
-	for _, rc := range recvs {
-		rc.Respond = flaky
-	}
+	recvs := flakyReceivers(t, rand.NewPCG(3, uint64(daemons)))
 	ordered := hookstest.NewReceiver(t, "o") // always 200: no retry reorders it
 	const repos, pushesPerRepo = 3, 60
 	var clones []*cloneOf

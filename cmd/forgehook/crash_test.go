@@ -32,25 +32,7 @@ func TestCrash_EveryPushReachesEveryHookDespiteSIGKILL(t *testing.T) {
 	flags := append([]string{"--delivery-timeout", "500ms"}, shortRetries...)
 	e.MustStart(flags...)
 
-	var rng sync.Mutex
-	r := rand.New(rand.NewPCG(1, 2))
-	flaky := func(req *http.Request) int {
-		rng.Lock()
-		x := r.Float64()
-		rng.Unlock()
-		switch {
-		case x < 0.10:
-			return http.StatusInternalServerError
-		case x < 0.13:
-			<-req.Context().Done() // hang until the sender gives up
-			return 0
-		}
-		return http.StatusOK
-	}
-	recvs := []*hookstest.Receiver{hookstest.NewReceiver(t, "a"), hookstest.NewReceiver(t, "b")}
-	for _, rc := range recvs {
-		rc.Respond = flaky
-	}
+	recvs := flakyReceivers(t, rand.NewPCG(1, 2))
 	const repos, pushesPerRepo = 3, 70
 	var clones []*cloneOf
 	for i := 0; i < repos; i++ {
@@ -124,6 +106,32 @@ type cloneOf struct {
 	name   string
 	push   func(...string) string
 	commit func(string, map[string]string) string
+}
+
+// flakyReceivers returns two receivers, with secrets "a" and "b", that
+// answer 500 to a tenth of the requests and hang on 3 % until the sender
+// gives up, as src draws.
+func flakyReceivers(t *testing.T, src rand.Source) []*hookstest.Receiver {
+	var mu sync.Mutex
+	r := rand.New(src)
+	flaky := func(req *http.Request) int {
+		mu.Lock()
+		x := r.Float64()
+		mu.Unlock()
+		switch {
+		case x < 0.10:
+			return http.StatusInternalServerError
+		case x < 0.13:
+			<-req.Context().Done() // hang until the sender gives up
+			return 0
+		}
+		return http.StatusOK
+	}
+	recvs := []*hookstest.Receiver{hookstest.NewReceiver(t, "a"), hookstest.NewReceiver(t, "b")}
+	for _, rc := range recvs {
+		rc.Respond = flaky
+	}
+	return recvs
 }
 
 // tally counts verified push deliveries per repo@after#receiver, the
