@@ -192,19 +192,6 @@ func (r *Repos) ListRepos(ctx context.Context) ([]*hooks.GitRepo, error) {
 	return out, nil
 }
 
-// Owners returns the owners of the repositories under Root.
-func (r *Repos) Owners(ctx context.Context) ([]string, error) {
-	x, err := r.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for o := range x.owners {
-		out = append(out, o)
-	}
-	return out, nil
-}
-
 // lookup runs find on the index until it reports success: on the index as
 // it is, then on a new scan if the index is older than rescanAfter or onDisk
 // reports that what was looked for is on disk after all.
