@@ -40,6 +40,12 @@ func openStore(db, keyFile string) (benchStore, error) {
 			return nil, err
 		}
 		s.Secrets = keys
+		// Pushes recorded here must be the daemons' own: they run with the
+		// default node, the host name.
+		if s.Node, err = os.Hostname(); err != nil {
+			s.Close()
+			return nil, err
+		}
 		return s, nil
 	}
 	s, err := sqlite.Open(db)
