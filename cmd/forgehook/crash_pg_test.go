@@ -44,19 +44,8 @@ func crashDaemons(t *testing.T, daemons int) {
 	recvs := flakyReceivers(t, rand.NewPCG(3, uint64(daemons)))
 	ordered := hookstest.NewReceiver(t, "o") // always 200: no retry reorders it
 	const repos, pushesPerRepo = 3, 60
-	var clones []*cloneOf
-	for i := 0; i < repos; i++ {
-		name := fmt.Sprintf("crash%d", i)
-		bare := e.MustRepo("acme", name)
-		for j, rc := range recvs {
-			e.MustCreateHook("acme", name, rc.URL, []string{"json", "form"}[j], rc.Secret)
-		}
-		if i == 0 {
-			e.MustCreateHook("acme", name, ordered.URL, "json", ordered.Secret)
-		}
-		c := e.WS.MustClone(bare, name)
-		clones = append(clones, &cloneOf{name: name, push: c.Push, commit: c.Commit})
-	}
+	clones := mustCrashRepos(e, recvs, repos)
+	e.MustCreateHook("acme", "crash0", ordered.URL, "json", ordered.Secret)
 
 	// Kill the daemons in turn at random moments while pushing; bring each back.
 	stop := make(chan struct{})

@@ -34,17 +34,7 @@ func TestCrash_EveryPushReachesEveryHookDespiteSIGKILL(t *testing.T) {
 
 	recvs := flakyReceivers(t, rand.NewPCG(1, 2))
 	const repos, pushesPerRepo = 3, 70
-	var clones []*cloneOf
-	for i := 0; i < repos; i++ {
-		name := fmt.Sprintf("crash%d", i)
-		bare := e.MustRepo("acme", name)
-		for j, rc := range recvs {
-			ct := []string{"json", "form"}[j]
-			e.MustCreateHook("acme", name, rc.URL, ct, rc.Secret)
-		}
-		c := e.WS.MustClone(bare, name)
-		clones = append(clones, &cloneOf{name: name, push: c.Push, commit: c.Commit})
-	}
+	clones := mustCrashRepos(e, recvs, repos)
 
 	// Kill the daemon at random moments while pushing, and bring it back.
 	stop := make(chan struct{})
@@ -106,6 +96,23 @@ type cloneOf struct {
 	name   string
 	push   func(...string) string
 	commit func(string, map[string]string) string
+}
+
+// mustCrashRepos creates the repositories acme/crash0, crash1, … with a
+// json hook to recvs[0] and a form hook to recvs[1] each, and a clone of
+// each to push from.
+func mustCrashRepos(e *Env, recvs []*hookstest.Receiver, n int) []*cloneOf {
+	var clones []*cloneOf
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("crash%d", i)
+		bare := e.MustRepo("acme", name)
+		for j, rc := range recvs {
+			e.MustCreateHook("acme", name, rc.URL, []string{"json", "form"}[j], rc.Secret)
+		}
+		c := e.WS.MustClone(bare, name)
+		clones = append(clones, &cloneOf{name: name, push: c.Push, commit: c.Commit})
+	}
+	return clones
 }
 
 // flakyReceivers returns two receivers, with secrets "a" and "b", that
